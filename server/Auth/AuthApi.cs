@@ -1,0 +1,81 @@
+using ChatApp.Contracts;
+using ChatApp.Server.Data;
+using ChatApp.Server.Errors;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ChatApp.Server.Auth;
+
+public static class AuthApi
+{
+    public static IHostApplicationBuilder AddChatAuth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme).AddBearerToken();
+        builder.Services.AddOptions<BearerTokenOptions>(BearerTokenDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((bearer, auth) =>
+            {
+                bearer.BearerTokenExpiration = TimeSpan.FromMinutes(auth.Value.TokenLifetimeMinutes);
+                bearer.Events.OnMessageReceived = context =>
+                {
+                    // Browsers cannot set headers on a WebSocket request, so SignalR clients send the token in the query string.
+                    if (context.HttpContext.Request.Path.StartsWithSegments(ChatPaths.Hub)
+                        && context.Request.Query.TryGetValue("access_token", out var token))
+                    {
+                        context.Token = token;
+                    }
+
+                    return Task.CompletedTask;
+                };
+            });
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+        auth.MapPost("/register", RegisterAsync);
+        auth.MapPost("/login", LoginAsync);
+        return app;
+    }
+
+    private static async Task<IResult> RegisterAsync(
+        RegisterRequest request, DatabaseWriter writer, IPasswordHasher<User> hasher, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        Credentials.ValidateUserName(request.UserName);
+        Credentials.ValidatePassword(request.UserName, request.Password, options.Value.MinPasswordLength);
+
+        // Hashing is deliberately slow CPU work; it runs here, never inside the writer's transaction.
+        var hash = hasher.HashPassword(null!, request.Password); // PasswordHasher ignores the user argument
+        var user = await writer.SubmitAsync(new RegisterUser(request.UserName, hash, clock.GetUtcNow()), cancellationToken);
+        return TypedResults.Created($"/api/users/{user.Name}", new { userName = user.Name });
+    }
+
+    private static async Task<IResult> LoginAsync(
+        LoginRequest request, IDbContextFactory<ChatDbContext> contexts, IPasswordHasher<User> hasher, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.UserName) || string.IsNullOrEmpty(request.Password))
+        {
+            throw ChatException.Invalid("Both userName and password are required.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == request.UserName, cancellationToken);
+        // One answer for an unknown name and a wrong password, so the response does not reveal which names exist.
+        if (user is null || hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
+        {
+            return TypedResults.Problem(title: "Wrong user name or password.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        return TypedResults.SignIn(new ChatUser(user.Id, user.UserName).ToPrincipal(BearerTokenDefaults.AuthenticationScheme),
+            authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using ChatApp.Contracts;
+using ChatApp.Server.Errors;
+using ChatApp.Server.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ChatApp.Server.Data;
+
+/// <summary>
+/// The one writer of the database. Every change goes through its bounded queue; it takes what is
+/// queued (up to a batch), runs each command in one transaction and commits once, so one fsync covers
+/// the whole batch (group commit). Only after the commit does it complete each caller's await and
+/// hand the appended log entries to the <see cref="RoomBroadcaster"/>.
+/// </summary>
+/// <remarks>
+/// SQLite allows one writer at a time and its ADO.NET provider runs "async" calls synchronously, so
+/// a single loop that owns every write avoids "database is locked" and keeps request threads free:
+/// callers await a <see cref="TaskCompletionSource{TResult}"/>, which holds no thread.
+/// </remarks>
+public sealed partial class DatabaseWriter(
+    IDbContextFactory<ChatDbContext> contexts,
+    RoomBroadcaster broadcaster,
+    IOptions<WriterOptions> options,
+    ILogger<DatabaseWriter> logger) : BackgroundService
+{
+    private readonly Channel<WriteCommand> _queue = Channel.CreateBounded<WriteCommand>(
+        new BoundedChannelOptions(options.Value.QueueCapacity)
+        {
+            SingleReader = true,
+            // A full queue makes senders wait (backpressure); an accepted command is never dropped.
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+    /// <summary>Queues a command and waits for it to be committed (or to fail).</summary>
+    public async Task<T> SubmitAsync<T>(WriteCommand<T> command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(command, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw ChatException.Unavailable("The server is shutting down; nothing was stored. Try again in a moment.");
+        }
+
+        // Once queued the command runs even if this caller goes away: a retry with the same id finds it.
+        return await command.Completion.WaitAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stop taking commands, then let the loop drain what was accepted before the host stops.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<WriteCommand>(options.Value.MaxBatchSize);
+        // Not stoppingToken: at shutdown the queue is completed instead, so accepted commands are still committed.
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < options.Value.MaxBatchSize && _queue.Reader.TryRead(out var command))
+            {
+                batch.Add(command);
+            }
+
+            await CommitBatchAsync(batch);
+        }
+    }
+
+    private async Task CommitBatchAsync(List<WriteCommand> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var appended = new List<ChatMessage>();
+        var succeeded = new List<WriteCommand>(batch.Count);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            var context = new WriteContext(db, appended);
+            foreach (var command in batch)
+            {
+                var appendedBefore = appended.Count;
+                try
+                {
+                    await command.ExecuteAsync(context, CancellationToken.None);
+                    succeeded.Add(command);
+                }
+                catch (Exception ex) when (ex is ChatException or DbUpdateException)
+                {
+                    // SaveChanges rolled back to its own savepoint; forget whatever the command had staged.
+                    db.ChangeTracker.Clear();
+                    appended.RemoveRange(appendedBefore, appended.Count - appendedBefore);
+                    command.Fail(ex is ChatException ? ex : ChatException.Conflict("That change conflicts with stored data; nothing was stored."));
+                }
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogBatchFailed(logger, ex, batch.Count);
+            var failure = ChatException.Unavailable("The server could not store that; nothing was saved. Try again.");
+            // Every command of the batch, including ones that never ran: none of it was stored.
+            foreach (var command in batch)
+            {
+                command.Fail(failure);
+            }
+
+            return;
+        }
+
+        foreach (var command in succeeded)
+        {
+            command.Complete();
+        }
+
+        broadcaster.Publish(appended);
+        LogBatchCommitted(logger, batch.Count, appended.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Count} commands with {Appended} log entries in {ElapsedMs:F1} ms")]
+    private static partial void LogBatchCommitted(ILogger logger, int count, int appended, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} commands failed to commit; every sender was told to retry")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+}
+
+/// <summary>What a command sees while it runs inside the writer's transaction.</summary>
+public sealed class WriteContext(ChatDbContext db, List<ChatMessage> appended)
+{
+    public ChatDbContext Db { get; } = db;
+
+    /// <summary>Marks a log entry for fan-out once the transaction has committed.</summary>
+    public void Append(ChatMessage entry) => appended.Add(entry);
+}
+
+/// <summary>A change to the database, run by the <see cref="DatabaseWriter"/> inside its batch transaction.</summary>
+public abstract class WriteCommand
+{
+    internal abstract Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken);
+
+    internal abstract void Complete();
+
+    internal abstract void Fail(Exception exception);
+}
+
+/// <summary>A command with a result that its caller awaits; the result is released only after the commit.</summary>
+public abstract class WriteCommand<T> : WriteCommand
+{
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private T? _result;
+
+    public Task<T> Completion => _completion.Task;
+
+    /// <summary>Validates against stored data, stages changes, calls SaveChanges last, and returns the result.</summary>
+    protected abstract Task<T> RunAsync(WriteContext context, CancellationToken cancellationToken);
+
+    internal override async Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken) =>
+        _result = await RunAsync(context, cancellationToken);
+
+    // RunAsync returned, so _result holds its value (which may legitimately be null for reference T).
+    internal override void Complete() => _completion.TrySetResult(_result!);
+
+    internal override void Fail(Exception exception) => _completion.TrySetException(exception);
+}
+
+public sealed class WriterOptions
+{
+    public const string Section = "Writer";
+
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
+    public int QueueCapacity { get; set; } = 10_000;
+
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
+    public int MaxBatchSize { get; set; } = 256;
+}

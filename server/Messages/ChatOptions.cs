@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ChatApp.Server.Messages;
+
+/// <summary>Limits of the message path and the hub, bound from the "Chat" section and validated at start-up.</summary>
+public sealed class ChatOptions
+{
+    public const string Section = "Chat";
+
+    [Range(1, 100_000)]
+    public int MaxMessageLength { get; set; } = 4_000;
+
+    [Range(1, 256)]
+    public int MaxClientMessageIdLength { get; set; } = 64;
+
+    [Range(1, 1_000)]
+    public int DefaultHistoryPageSize { get; set; } = 50;
+
+    [Range(1, 1_000)]
+    public int MaxHistoryPageSize { get; set; } = 200;
+
+    /// <summary>How many entries the catch-up stream reads per query, so no read transaction stays open long.</summary>
+    [Range(1, 10_000)]
+    public int StreamPageSize { get; set; } = 500;
+
+    /// <summary>The largest hub frame accepted, in bytes; a 4,000-character message in JSON fits with room to spare.</summary>
+    [Range(1_024, 16 * 1_024 * 1_024)]
+    public long MaximumReceiveMessageSize { get; set; } = 64 * 1_024;
+
+    [Range(1, 300)]
+    public int KeepAliveSeconds { get; set; } = 15;
+
+    /// <summary>A connection silent this long is dropped; should be at least twice the client's keep-alive.</summary>
+    [Range(2, 600)]
+    public int ClientTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Origins besides the server's own that may open the hub from a browser.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+}

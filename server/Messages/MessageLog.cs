@@ -1,0 +1,123 @@
+using System.Runtime.CompilerServices;
+using ChatApp.Contracts;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Data;
+using ChatApp.Server.Errors;
+using ChatApp.Server.Rooms;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ChatApp.Server.Messages;
+
+/// <summary>
+/// The message path used by the hub and by REST alike: validation, the writer for sends, and the
+/// read queries (history pages, catch-up stream).
+/// </summary>
+public sealed class MessageLog(
+    DatabaseWriter writer,
+    RoomQueries rooms,
+    IDbContextFactory<ChatDbContext> contexts,
+    IOptions<ChatOptions> options,
+    TimeProvider clock)
+{
+    public Task<SendResult> SendAsync(ChatUser sender, string room, string? text, string? clientMessageId, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        ValidateText(text);
+        ValidateClientMessageId(clientMessageId);
+        return writer.SubmitAsync(new AppendMessage(sender, name, text!, clientMessageId!, clock.GetUtcNow()), cancellationToken);
+    }
+
+    public async Task<HistoryPage> GetHistoryAsync(ChatUser user, string room, long? beforeSeq, int? limit, CancellationToken cancellationToken)
+    {
+        var access = await rooms.GetReadableAsync(user, room, cancellationToken);
+        var size = limit ?? options.Value.DefaultHistoryPageSize;
+        if (size < 1)
+        {
+            throw ChatException.Invalid("limit must be at least 1.");
+        }
+
+        size = Math.Min(size, options.Value.MaxHistoryPageSize);
+        var before = beforeSeq ?? long.MaxValue;
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var newestFirst = await Project(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq < before && e.Kind == EntryKinds.Message), access.Name)
+            .OrderByDescending(m => m.Seq)
+            .Take(size + 1)
+            .ToListAsync(cancellationToken);
+        var hasMore = newestFirst.Count > size;
+        var page = newestFirst.Take(size).Reverse().ToList();
+        return new HistoryPage(access.Name, page, hasMore);
+    }
+
+    /// <summary>Every log entry after <paramref name="afterSeq"/>, in seq order, read a page at a time.</summary>
+    public async IAsyncEnumerable<ChatMessage> StreamSinceAsync(
+        ChatUser user, string room, long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (afterSeq < 0)
+        {
+            throw ChatException.Invalid("afterSeq must be 0 or more.");
+        }
+
+        var access = await rooms.GetReadableAsync(user, room, cancellationToken);
+        var pageSize = options.Value.StreamPageSize;
+        var last = afterSeq;
+        while (true)
+        {
+            List<ChatMessage> page;
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+            {
+                page = await Project(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq > last), access.Name)
+                    .OrderBy(m => m.Seq)
+                    .Take(pageSize)
+                    .ToListAsync(cancellationToken);
+            }
+
+            foreach (var message in page)
+            {
+                yield return message;
+            }
+
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+
+            last = page[^1].Seq;
+        }
+    }
+
+    private static IQueryable<ChatMessage> Project(IQueryable<LogEntry> entries, string room) =>
+        entries.Select(e => new ChatMessage
+        {
+            Id = e.Id,
+            Room = room,
+            Seq = e.Seq,
+            Sender = e.Sender!.UserName,
+            Text = e.Text,
+            SentAt = e.SentAt,
+            ClientMessageId = e.ClientMessageId,
+            Kind = e.Kind,
+        });
+
+    private void ValidateText(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw ChatException.Invalid("A message cannot be empty.");
+        }
+
+        if (text.Length > options.Value.MaxMessageLength)
+        {
+            throw ChatException.Invalid($"A message can be at most {options.Value.MaxMessageLength} characters; this one has {text.Length}.");
+        }
+    }
+
+    private void ValidateClientMessageId(string? clientMessageId)
+    {
+        if (string.IsNullOrWhiteSpace(clientMessageId) || clientMessageId.Length > options.Value.MaxClientMessageIdLength)
+        {
+            throw ChatException.Invalid($"clientMessageId is required: 1 to {options.Value.MaxClientMessageIdLength} characters, unique per message (a retry reuses it).");
+        }
+    }
+}

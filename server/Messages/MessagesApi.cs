@@ -1,0 +1,28 @@
+using ChatApp.Contracts;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Rooms;
+
+namespace ChatApp.Server.Messages;
+
+/// <summary>REST for integrations: the same rules and the same writer as the hub, so hub members see REST posts live.</summary>
+public static class MessagesApi
+{
+    public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder app)
+    {
+        var rooms = app.MapGroup(ChatPaths.Rooms).RequireAuthorization().WithTags("Rooms");
+        rooms.MapGet("/", (HttpContext http, RoomQueries queries, CancellationToken ct) =>
+            queries.ListAsync(ChatUser.From(http.User), ct));
+        rooms.MapGet("/{room}/messages", (string room, long? beforeSeq, int? limit, HttpContext http, MessageLog log, CancellationToken ct) =>
+            log.GetHistoryAsync(ChatUser.From(http.User), room, beforeSeq, limit, ct));
+        rooms.MapPost("/{room}/messages", PostAsync);
+        return app;
+    }
+
+    private static async Task<IResult> PostAsync(string room, PostMessageRequest request, HttpContext http, MessageLog log, CancellationToken ct)
+    {
+        var result = await log.SendAsync(ChatUser.From(http.User), room, request.Text, request.ClientMessageId, ct);
+        var location = $"{ChatPaths.Rooms}/{result.Message.Room}/messages?beforeSeq={result.Message.Seq + 1}&limit=1";
+        // A retry of a stored message answers 200 with the original instead of 201.
+        return result.Duplicate ? TypedResults.Ok(result.Message) : TypedResults.Created(location, result.Message);
+    }
+}

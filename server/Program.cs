@@ -1,0 +1,47 @@
+using ChatApp.Contracts;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Data;
+using ChatApp.Server.Errors;
+using ChatApp.Server.Hosting;
+using ChatApp.Server.Hubs;
+using ChatApp.Server.Messages;
+using Microsoft.AspNetCore.DataProtection;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Logging: Serilog from appsettings.json, console plus rolling file.
+builder.AddChatLogging();
+
+// Storage: SQLite (WAL, synchronous=FULL), schema created or upgraded at start-up.
+builder.AddChatData();
+builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(
+    DataExtensions.ResolvePath(builder.Environment, builder.Configuration[$"{StorageOptions.Section}:KeysPath"] ?? new StorageOptions().KeysPath)));
+
+// Accounts and bearer tokens (REST header, or access_token on the hub's WebSocket request).
+builder.AddChatAuth();
+
+// Rooms and messages: the hub, the single database writer, the live fan-out.
+builder.AddChatMessaging();
+
+// Errors: ChatException becomes ProblemDetails on REST (and HubException on the hub).
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ChatExceptionHandler>();
+
+var app = builder.Build();
+
+app.UseRequestLogging();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseHubOriginCheck();
+app.UseWebSockets();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapAuthApi();
+app.MapMessagesApi();
+app.MapHub<ChatHub>(ChatPaths.Hub);
+app.MapHealthChecks("/healthz");
+
+app.Run();
