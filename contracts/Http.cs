@@ -16,4 +16,5 @@ public static class ChatPaths
     public const string Register = "/api/auth/register";
     public const string Login = "/api/auth/login";
     public const string Rooms = "/api/rooms";
+    public const string Search = "/api/search";
 }
