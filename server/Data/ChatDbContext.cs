@@ -15,6 +15,8 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
     public DbSet<Room> Rooms => Set<Room>();
     public DbSet<RoomMember> RoomMembers => Set<RoomMember>();
     public DbSet<LogEntry> LogEntries => Set<LogEntry>();
+    public DbSet<Reaction> Reactions => Set<Reaction>();
+    public DbSet<Mention> Mentions => Set<Mention>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -42,6 +44,13 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
             entry.HasIndex(e => new { e.SenderId, e.ClientMessageId }).IsUnique();
             entry.HasOne(e => e.Sender).WithMany().HasForeignKey(e => e.SenderId);
             entry.HasOne(e => e.Room).WithMany().HasForeignKey(e => e.RoomId);
+        });
+
+        modelBuilder.Entity<Reaction>().HasKey(r => new { r.RoomId, r.Seq, r.UserId, r.Emoji });
+        modelBuilder.Entity<Mention>(mention =>
+        {
+            mention.HasKey(m => new { m.UserId, m.RoomId, m.Seq });
+            mention.HasIndex(m => new { m.RoomId, m.Seq });
         });
     }
 }

@@ -55,6 +55,42 @@ public static class SchemaMigrator
         INSERT INTO Rooms (Name, IsPrivate, OwnerId, LastSeq, CreatedAt)
         VALUES ('general', 0, NULL, 0, strftime('%Y-%m-%d %H:%M:%f+00:00', 'now'));
         """,
+        // Version 2: chat features. Read markers, direct rooms, edits and deletes, reactions, mentions, full-text search.
+        """
+        ALTER TABLE RoomMembers ADD COLUMN LastReadSeq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE Rooms ADD COLUMN IsDirect INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE LogEntries ADD COLUMN TargetSeq INTEGER NULL;
+        ALTER TABLE LogEntries ADD COLUMN EditedAt TEXT NULL;
+        ALTER TABLE LogEntries ADD COLUMN DeletedAt TEXT NULL;
+
+        CREATE TABLE Reactions (
+            RoomId INTEGER NOT NULL REFERENCES Rooms (Id),
+            Seq INTEGER NOT NULL,
+            UserId INTEGER NOT NULL REFERENCES Users (Id),
+            Emoji TEXT NOT NULL,
+            PRIMARY KEY (RoomId, Seq, UserId, Emoji)
+        );
+
+        CREATE TABLE Mentions (
+            UserId INTEGER NOT NULL REFERENCES Users (Id),
+            RoomId INTEGER NOT NULL REFERENCES Rooms (Id),
+            Seq INTEGER NOT NULL,
+            PRIMARY KEY (UserId, RoomId, Seq)
+        );
+        CREATE INDEX IX_Mentions_RoomId_Seq ON Mentions (RoomId, Seq);
+
+        -- External-content FTS5 over message text, kept in step by triggers; deleted messages leave the index.
+        CREATE VIRTUAL TABLE MessageSearch USING fts5 (Text, content = 'LogEntries', content_rowid = 'Id');
+        INSERT INTO MessageSearch (rowid, Text) SELECT Id, Text FROM LogEntries WHERE Kind = 'message';
+        CREATE TRIGGER LogEntries_Search_Insert AFTER INSERT ON LogEntries WHEN new.Kind = 'message' BEGIN
+            INSERT INTO MessageSearch (rowid, Text) VALUES (new.Id, new.Text);
+        END;
+        CREATE TRIGGER LogEntries_Search_Update AFTER UPDATE OF Text, DeletedAt ON LogEntries
+        WHEN old.Kind = 'message' AND old.DeletedAt IS NULL BEGIN
+            INSERT INTO MessageSearch (MessageSearch, rowid, Text) VALUES ('delete', old.Id, old.Text);
+            INSERT INTO MessageSearch (rowid, Text) SELECT new.Id, new.Text WHERE new.DeletedAt IS NULL;
+        END;
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

@@ -1,6 +1,5 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Auth;
-using ChatApp.Server.Data;
 using ChatApp.Server.Messages;
 using ChatApp.Server.Presence;
 using ChatApp.Server.Rooms;
@@ -10,17 +9,17 @@ using Microsoft.AspNetCore.SignalR;
 namespace ChatApp.Server.Hubs;
 
 /// <summary>
-/// The real-time API. Thin on purpose: it reads who the caller is from the connection, and hands the
-/// work to the feature classes. <see cref="Errors.ChatException"/>s reach the caller as HubExceptions.
+/// The real-time API. Thin on purpose: it reads who the caller is from the connection (never from a
+/// payload) and hands the work to the feature classes. <see cref="Errors.ChatException"/>s reach the
+/// caller as HubExceptions; the connection stays up.
 /// </summary>
 [Authorize]
 public sealed class ChatHub(
     MessageLog messages,
+    MessageSearch search,
     RoomQueries rooms,
-    RoomGroups groups,
-    DatabaseWriter writer,
-    ConnectionRegistry connections,
-    TimeProvider clock) : Hub<IChatClient>
+    RoomMembership membership,
+    PresenceTracker presence) : Hub<IChatClient>
 {
     private ChatUser Caller => ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
 
@@ -28,49 +27,53 @@ public sealed class ChatHub(
 
     public override async Task OnConnectedAsync()
     {
-        // Register first, so a JoinRoom on another connection from now on also adds this one.
-        connections.Add(Caller.Id, Context.ConnectionId);
+        // Registered before the groups are read, so a JoinRoom from another tab from now on adds this connection too.
+        await presence.ConnectedAsync(Caller, Context.ConnectionId, Aborted);
         foreach (var room in await rooms.MemberRoomNamesAsync(Caller.Id, Aborted))
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, RoomGroups.For(room), Aborted);
         }
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception)
-    {
-        connections.Remove(Caller.Id, Context.ConnectionId);
-        return Task.CompletedTask;
-    }
+    // The connection is already gone, so there is no caller to cancel for.
+    public override Task OnDisconnectedAsync(Exception? exception) =>
+        presence.DisconnectedAsync(Caller, Context.ConnectionId, CancellationToken.None);
 
-    public async Task<RoomInfo> CreateRoom(string name, bool isPrivate)
-    {
-        var room = await writer.SubmitAsync(new CreateRoom(Caller, RoomNames.Normalize(name), isPrivate, clock.GetUtcNow()), Aborted);
-        await groups.AddUserAsync(Caller.Id, room.Name, Aborted);
-        return room;
-    }
+    public Task<RoomInfo> CreateRoom(string name, bool isPrivate) => membership.CreateAsync(Caller, name, isPrivate, Aborted);
 
-    public async Task<RoomInfo> JoinRoom(string room)
-    {
-        var joined = await writer.SubmitAsync(new JoinRoom(Caller, RoomNames.Normalize(room), clock.GetUtcNow()), Aborted);
-        await groups.AddUserAsync(Caller.Id, joined.Name, Aborted);
-        return joined;
-    }
+    public Task<RoomInfo> JoinRoom(string room) => membership.JoinAsync(Caller, room, Aborted);
 
-    public async Task LeaveRoom(string room)
-    {
-        var name = RoomNames.Normalize(room);
-        await writer.SubmitAsync(new LeaveRoom(Caller, name), Aborted);
-        await groups.RemoveUserAsync(Caller.Id, name, Aborted);
-    }
+    public Task LeaveRoom(string room) => membership.LeaveAsync(Caller, room, Aborted);
 
     public Task<IReadOnlyList<RoomInfo>> ListRooms() => rooms.ListAsync(Caller, Aborted);
 
+    public Task InviteToRoom(string room, string userName) => membership.InviteAsync(Caller, room, userName, Aborted);
+
+    public Task RemoveFromRoom(string room, string userName) => membership.RemoveAsync(Caller, room, userName, Aborted);
+
+    public Task<RoomInfo> OpenDirect(string userName) => membership.OpenDirectAsync(Caller, userName, Aborted);
+
+    public Task<IReadOnlyList<MemberInfo>> GetRoomMembers(string room) => rooms.MembersAsync(Caller, room, Aborted);
+
+    public Task<RoomInfo> MarkRead(string room, long seq) => membership.MarkReadAsync(Caller, room, seq, Aborted);
+
+    public Task SetTyping(string room) => presence.TypingAsync(Caller, room, Aborted);
+
     public async Task<ChatMessage> SendMessage(string room, string text, string clientMessageId) =>
         (await messages.SendAsync(Caller, room, text, clientMessageId, Aborted)).Message;
+
+    public Task<ChatMessage> EditMessage(string room, long seq, string text) => messages.EditAsync(Caller, room, seq, text, Aborted);
+
+    public Task<ChatMessage> DeleteMessage(string room, long seq) => messages.DeleteAsync(Caller, room, seq, Aborted);
+
+    public Task<ChatMessage> React(string room, long seq, string emoji) => messages.ReactAsync(Caller, room, seq, emoji, Aborted);
 
     public Task<HistoryPage> GetHistory(string room, long? beforeSeq, int? limit) =>
         messages.GetHistoryAsync(Caller, room, beforeSeq, limit, Aborted);
 
     public IAsyncEnumerable<ChatMessage> StreamMessagesSince(string room, long afterSeq, CancellationToken cancellationToken) =>
         messages.StreamSinceAsync(Caller, room, afterSeq, cancellationToken);
+
+    public Task<SearchPage> SearchMessages(string query, string? room, long? beforeId, int? limit) =>
+        search.SearchAsync(Caller, query, room, beforeId, limit, Aborted);
 }

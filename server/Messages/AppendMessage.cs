@@ -2,6 +2,7 @@ using ChatApp.Contracts;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
+using ChatApp.Server.Rooms;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatApp.Server.Messages;
@@ -25,33 +26,69 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
             .FirstOrDefaultAsync(cancellationToken);
         if (original is not null)
         {
-            return new SendResult(original.Entry.ToWire(original.Room, sender.Name), Duplicate: true);
+            var stored = original.Entry.ToWire(original.Room, sender.Name);
+            return new SendResult((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], cancellationToken))[0], Duplicate: true);
         }
 
-        var room = await db.Rooms.AsTracking().FirstOrDefaultAsync(r => r.Name == roomName, cancellationToken)
-            ?? throw ChatException.NotFound($"There is no room named '{roomName}'.");
-        if (!await db.RoomMembers.AnyAsync(m => m.RoomId == room.Id && m.UserId == sender.Id, cancellationToken))
+        var room = await db.FindRoomAsync(roomName, cancellationToken);
+        await LogTargets.RequireMemberAsync(db, room, sender, cancellationToken);
+
+        var entry = LogTargets.Append(db, room, sender, EntryKinds.Message, text, clientMessageId, now, targetSeq: null);
+        var mentions = await MentionParser.StoreAsync(db, room.Id, entry.Seq, text, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var message = entry.ToWire(room.Name, sender.Name) with { Mentions = mentions };
+        context.Append(message);
+        return new SendResult(message, Duplicate: false);
+    }
+}
+
+/// <summary>Shared steps of the commands that write to a room's log.</summary>
+internal static class LogTargets
+{
+    public static async Task RequireMemberAsync(ChatDbContext db, Room room, ChatUser user, CancellationToken cancellationToken)
+    {
+        if (await db.IsMemberAsync(room.Id, user.Id, cancellationToken))
         {
-            throw ChatException.Forbidden($"You are not a member of '{roomName}'; join it first.");
+            return;
         }
 
-        // The seq is taken inside the transaction; if the batch fails, the rollback takes it back too.
+        // A private room must not tell a non-member more than a missing room would.
+        throw room.IsPrivate
+            ? ChatException.NotFound($"There is no room named '{room.Name}' that you can read.")
+            : ChatException.Forbidden($"You are not a member of '{room.Name}'; join it first.");
+    }
+
+    /// <summary>Stages the next entry of the room's log. The seq is taken inside the transaction, so a rollback takes it back too.</summary>
+    public static LogEntry Append(ChatDbContext db, Room room, ChatUser sender, string kind, string text, string clientMessageId, DateTimeOffset now, long? targetSeq)
+    {
         room.LastSeq++;
         var entry = new LogEntry
         {
             RoomId = room.Id,
             Seq = room.LastSeq,
             SenderId = sender.Id,
-            Kind = EntryKinds.Message,
+            Kind = kind,
             Text = text,
             ClientMessageId = clientMessageId,
             SentAt = now,
+            TargetSeq = targetSeq,
         };
         db.LogEntries.Add(entry);
-        await db.SaveChangesAsync(cancellationToken);
-
-        var message = entry.ToWire(room.Name, sender.Name);
-        context.Append(message);
-        return new SendResult(message, Duplicate: false);
+        return entry;
     }
+
+    /// <summary>The room, checked for membership, and the live (not deleted) message at <paramref name="seq"/>.</summary>
+    public static async Task<(Room Room, LogEntry Message)> FindMessageAsync(ChatDbContext db, ChatUser user, string roomName, long seq, CancellationToken cancellationToken)
+    {
+        var room = await db.FindRoomAsync(roomName, cancellationToken);
+        await RequireMemberAsync(db, room, user, cancellationToken);
+        var message = await db.LogEntries.AsTracking()
+            .FirstOrDefaultAsync(e => e.RoomId == room.Id && e.Seq == seq && e.Kind == EntryKinds.Message, cancellationToken)
+            ?? throw ChatException.NotFound($"There is no message #{seq} in '{roomName}'.");
+        return message.DeletedAt is null ? (room, message) : throw ChatException.Invalid($"Message #{seq} was deleted.");
+    }
+
+    /// <summary>Server-made ids for edits, deletes and reactions keep (sender, clientMessageId) unique.</summary>
+    public static string NewId(string kind) => $"{kind}:{Guid.NewGuid():N}";
 }

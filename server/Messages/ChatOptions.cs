@@ -34,6 +34,14 @@ public sealed class ChatOptions
     [Range(2, 600)]
     public int ClientTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>A user's typing signal in one room goes out at most this often.</summary>
+    [Range(100, 60_000)]
+    public int TypingThrottleMilliseconds { get; set; } = 2_000;
+
+    /// <summary>How many (user, room) typing timestamps are kept before stale ones are pruned.</summary>
+    [Range(100, 10_000_000)]
+    public int TypingThrottleEntries { get; set; } = 10_000;
+
     /// <summary>Origins besides the server's own that may open the hub from a browser.</summary>
     public string[] AllowedOrigins { get; set; } = [];
 }

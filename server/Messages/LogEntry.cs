@@ -16,6 +16,15 @@ public sealed class LogEntry
     public required string ClientMessageId { get; set; }
     public required DateTimeOffset SentAt { get; set; }
 
+    /// <summary>For edit, delete and reaction entries: the seq of the message they act on.</summary>
+    public long? TargetSeq { get; set; }
+
+    /// <summary>On a message entry: when it was last edited. The edit itself is an entry of its own.</summary>
+    public DateTimeOffset? EditedAt { get; set; }
+
+    /// <summary>On a message entry: when it was deleted (its text is then cleared).</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
     public Room? Room { get; set; }
     public User? Sender { get; set; }
 
@@ -29,5 +38,25 @@ public sealed class LogEntry
         SentAt = SentAt,
         ClientMessageId = ClientMessageId,
         Kind = Kind,
+        TargetSeq = TargetSeq,
+        EditedAt = EditedAt,
+        Deleted = DeletedAt is not null,
     };
+}
+
+/// <summary>One user's reaction to one message.</summary>
+public sealed class Reaction
+{
+    public required long RoomId { get; set; }
+    public required long Seq { get; set; }
+    public required long UserId { get; set; }
+    public required string Emoji { get; set; }
+}
+
+/// <summary>A message that mentions a user with <c>@name</c>; counted until the user's read marker passes it.</summary>
+public sealed class Mention
+{
+    public required long UserId { get; set; }
+    public required long RoomId { get; set; }
+    public required long Seq { get; set; }
 }

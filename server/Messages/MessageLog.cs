@@ -28,6 +28,27 @@ public sealed class MessageLog(
         return writer.SubmitAsync(new AppendMessage(sender, name, text!, clientMessageId!, clock.GetUtcNow()), cancellationToken);
     }
 
+    public Task<ChatMessage> EditAsync(ChatUser user, string room, long seq, string? text, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        ValidateText(text);
+        return writer.SubmitAsync(new EditMessage(user, name, seq, text!, clock.GetUtcNow()), cancellationToken);
+    }
+
+    public Task<ChatMessage> DeleteAsync(ChatUser user, string room, long seq, CancellationToken cancellationToken) =>
+        writer.SubmitAsync(new DeleteMessage(user, RoomNames.Normalize(room), seq, clock.GetUtcNow()), cancellationToken);
+
+    public Task<ChatMessage> ReactAsync(ChatUser user, string room, long seq, string? emoji, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        if (string.IsNullOrWhiteSpace(emoji) || emoji.Length > 32 || emoji.Any(char.IsWhiteSpace))
+        {
+            throw ChatException.Invalid("A reaction is one emoji (or a short word) without spaces, at most 32 characters.");
+        }
+
+        return writer.SubmitAsync(new ToggleReaction(user, name, seq, emoji, clock.GetUtcNow()), cancellationToken);
+    }
+
     public async Task<HistoryPage> GetHistoryAsync(ChatUser user, string room, long? beforeSeq, int? limit, CancellationToken cancellationToken)
     {
         var access = await rooms.GetReadableAsync(user, room, cancellationToken);
@@ -41,13 +62,13 @@ public sealed class MessageLog(
         var before = beforeSeq ?? long.MaxValue;
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var newestFirst = await Project(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq < before && e.Kind == EntryKinds.Message), access.Name)
+        var newestFirst = await Project(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq < before && e.Kind == EntryKinds.Message))
             .OrderByDescending(m => m.Seq)
             .Take(size + 1)
             .ToListAsync(cancellationToken);
         var hasMore = newestFirst.Count > size;
         var page = newestFirst.Take(size).Reverse().ToList();
-        return new HistoryPage(access.Name, page, hasMore);
+        return new HistoryPage(access.Name, await EntryAssembler.CompleteAsync(db, access.RoomId, page, cancellationToken), hasMore);
     }
 
     /// <summary>Every log entry after <paramref name="afterSeq"/>, in seq order, read a page at a time.</summary>
@@ -67,10 +88,11 @@ public sealed class MessageLog(
             List<ChatMessage> page;
             await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
-                page = await Project(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq > last), access.Name)
+                page = await Project(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq > last))
                     .OrderBy(m => m.Seq)
                     .Take(pageSize)
                     .ToListAsync(cancellationToken);
+                page = await EntryAssembler.CompleteAsync(db, access.RoomId, page, cancellationToken);
             }
 
             foreach (var message in page)
@@ -87,17 +109,20 @@ public sealed class MessageLog(
         }
     }
 
-    private static IQueryable<ChatMessage> Project(IQueryable<LogEntry> entries, string room) =>
+    internal static IQueryable<ChatMessage> Project(IQueryable<LogEntry> entries) =>
         entries.Select(e => new ChatMessage
         {
             Id = e.Id,
-            Room = room,
+            Room = e.Room!.Name,
             Seq = e.Seq,
             Sender = e.Sender!.UserName,
             Text = e.Text,
             SentAt = e.SentAt,
             ClientMessageId = e.ClientMessageId,
             Kind = e.Kind,
+            TargetSeq = e.TargetSeq,
+            EditedAt = e.EditedAt,
+            Deleted = e.DeletedAt != null,
         });
 
     private void ValidateText(string? text)

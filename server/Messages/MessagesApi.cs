@@ -15,6 +15,10 @@ public static class MessagesApi
         rooms.MapGet("/{room}/messages", (string room, long? beforeSeq, int? limit, HttpContext http, MessageLog log, CancellationToken ct) =>
             log.GetHistoryAsync(ChatUser.From(http.User), room, beforeSeq, limit, ct));
         rooms.MapPost("/{room}/messages", PostAsync);
+        rooms.MapGet("/{room}/members", (string room, HttpContext http, RoomQueries queries, CancellationToken ct) =>
+            queries.MembersAsync(ChatUser.From(http.User), room, ct));
+        app.MapGet(ChatPaths.Search, (string? q, string? room, long? beforeId, int? limit, HttpContext http, MessageSearch search, CancellationToken ct) =>
+            search.SearchAsync(ChatUser.From(http.User), q, room, beforeId, limit, ct)).RequireAuthorization().WithTags("Search");
         return app;
     }
 

@@ -32,6 +32,9 @@ public static class MessagesExtensions
         builder.Services.AddSingleton<RoomGroups>();
         builder.Services.AddSingleton<RoomQueries>();
         builder.Services.AddSingleton<MessageLog>();
+        builder.Services.AddSingleton<MessageSearch>();
+        builder.Services.AddSingleton<RoomMembership>();
+        builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<RoomBroadcaster>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RoomBroadcaster>());
         builder.Services.AddSingleton<DatabaseWriter>();

@@ -7,6 +7,9 @@ public sealed class Room
     public required bool IsPrivate { get; set; }
     public long? OwnerId { get; set; }
 
+    /// <summary>A two-person room for direct messages; always private, named <c>@a:b</c>.</summary>
+    public bool IsDirect { get; set; }
+
     /// <summary>The seq of the room's newest log entry; advanced by the writer inside the transaction that appends.</summary>
     public long LastSeq { get; set; }
 
@@ -18,4 +21,7 @@ public sealed class RoomMember
     public required long RoomId { get; set; }
     public required long UserId { get; set; }
     public required DateTimeOffset JoinedAt { get; set; }
+
+    /// <summary>The highest seq this member has read; unread counts are derived from it.</summary>
+    public long LastReadSeq { get; set; }
 }

@@ -1,4 +1,3 @@
-using ChatApp.Contracts;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
@@ -6,9 +5,38 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ChatApp.Server.Rooms;
 
-public sealed class CreateRoom(ChatUser owner, string name, bool isPrivate, DateTimeOffset now) : WriteCommand<RoomInfo>
+/// <summary>What a membership command changed, for the live side (groups and events) to follow.</summary>
+public sealed record MembershipChange(string Room, long UserId, string UserName, bool Changed);
+
+internal static class RoomLookups
 {
-    protected override async Task<RoomInfo> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    public static async Task<Room> FindRoomAsync(this ChatDbContext db, string name, CancellationToken cancellationToken) =>
+        await db.Rooms.AsTracking().FirstOrDefaultAsync(r => r.Name == name, cancellationToken)
+            ?? throw ChatException.NotFound($"There is no room named '{name}'.");
+
+    public static async Task<User> FindUserAsync(this ChatDbContext db, string userName, CancellationToken cancellationToken) =>
+        await db.Users.FirstOrDefaultAsync(u => u.UserName == userName, cancellationToken)
+            ?? throw ChatException.NotFound($"There is no user named '{userName}'.");
+
+    public static Task<bool> IsMemberAsync(this ChatDbContext db, long roomId, long userId, CancellationToken cancellationToken) =>
+        db.RoomMembers.AnyAsync(m => m.RoomId == roomId && m.UserId == userId, cancellationToken);
+
+    /// <summary>Adds the membership if missing; returns whether it was added.</summary>
+    public static async Task<bool> AddMemberAsync(this ChatDbContext db, long roomId, long userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await db.IsMemberAsync(roomId, userId, cancellationToken))
+        {
+            return false;
+        }
+
+        db.RoomMembers.Add(new RoomMember { RoomId = roomId, UserId = userId, JoinedAt = now });
+        return true;
+    }
+}
+
+public sealed class CreateRoom(ChatUser owner, string name, bool isPrivate, DateTimeOffset now) : WriteCommand<MembershipChange>
+{
+    protected override async Task<MembershipChange> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
         if (await db.Rooms.AnyAsync(r => r.Name == name, cancellationToken))
@@ -21,41 +49,137 @@ public sealed class CreateRoom(ChatUser owner, string name, bool isPrivate, Date
         await db.SaveChangesAsync(cancellationToken);
         db.RoomMembers.Add(new RoomMember { RoomId = room.Id, UserId = owner.Id, JoinedAt = now });
         await db.SaveChangesAsync(cancellationToken);
-        return new RoomInfo { Name = room.Name, IsPrivate = isPrivate, LastSeq = 0, IsMember = true };
+        return new MembershipChange(name, owner.Id, owner.Name, Changed: true);
     }
 }
 
-public sealed class JoinRoom(ChatUser user, string name, DateTimeOffset now) : WriteCommand<RoomInfo>
+public sealed class JoinRoom(ChatUser user, string name, DateTimeOffset now) : WriteCommand<MembershipChange>
 {
-    protected override async Task<RoomInfo> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    protected override async Task<MembershipChange> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        var room = await db.Rooms.FirstOrDefaultAsync(r => r.Name == name, cancellationToken)
-            ?? throw ChatException.NotFound($"There is no room named '{name}'.");
-        var isMember = await db.RoomMembers.AnyAsync(m => m.RoomId == room.Id && m.UserId == user.Id, cancellationToken);
-        if (!isMember)
+        var room = await db.FindRoomAsync(name, cancellationToken);
+        var isMember = await db.IsMemberAsync(room.Id, user.Id, cancellationToken);
+        if (!isMember && room.IsPrivate)
         {
-            if (room.IsPrivate)
-            {
-                throw ChatException.Forbidden($"Room '{name}' is private; only its owner can add you.");
-            }
+            throw ChatException.Forbidden(room.IsDirect
+                ? "That is someone else's direct conversation."
+                : $"Room '{name}' is private; only its owner can add you.");
+        }
 
-            db.RoomMembers.Add(new RoomMember { RoomId = room.Id, UserId = user.Id, JoinedAt = now });
+        var added = await db.AddMemberAsync(room.Id, user.Id, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return new MembershipChange(name, user.Id, user.Name, added);
+    }
+}
+
+public sealed class LeaveRoom(ChatUser user, string name) : WriteCommand<MembershipChange>
+{
+    protected override async Task<MembershipChange> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var room = await db.FindRoomAsync(name, cancellationToken);
+        var removed = await db.RoomMembers.Where(m => m.RoomId == room.Id && m.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+        return new MembershipChange(name, user.Id, user.Name, removed > 0);
+    }
+}
+
+/// <summary>The owner adds someone to a room (the way into a private room).</summary>
+public sealed class InviteToRoom(ChatUser owner, string name, string userName, DateTimeOffset now) : WriteCommand<MembershipChange>
+{
+    protected override async Task<MembershipChange> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var room = await db.RequireOwnedRoomAsync(owner, name, "invite people", cancellationToken);
+        var invitee = await db.FindUserAsync(userName, cancellationToken);
+        var added = await db.AddMemberAsync(room.Id, invitee.Id, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return new MembershipChange(name, invitee.Id, invitee.UserName, added);
+    }
+}
+
+/// <summary>The owner removes a member (moderation).</summary>
+public sealed class RemoveFromRoom(ChatUser owner, string name, string userName) : WriteCommand<MembershipChange>
+{
+    protected override async Task<MembershipChange> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var room = await db.RequireOwnedRoomAsync(owner, name, "remove members", cancellationToken);
+        var member = await db.FindUserAsync(userName, cancellationToken);
+        if (member.Id == owner.Id)
+        {
+            throw ChatException.Invalid("You own this room; you cannot remove yourself. Use LeaveRoom to leave it.");
+        }
+
+        var removed = await db.RoomMembers.Where(m => m.RoomId == room.Id && m.UserId == member.Id).ExecuteDeleteAsync(cancellationToken);
+        return new MembershipChange(name, member.Id, member.UserName, removed > 0);
+    }
+}
+
+/// <summary>Opens (or reopens) the direct-message room of two users; both end up members.</summary>
+public sealed class OpenDirect(ChatUser caller, string otherName, DateTimeOffset now) : WriteCommand<(MembershipChange Caller, MembershipChange Other)>
+{
+    protected override async Task<(MembershipChange Caller, MembershipChange Other)> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var other = await db.FindUserAsync(otherName, cancellationToken);
+        if (other.Id == caller.Id)
+        {
+            throw ChatException.Invalid("You cannot open a direct conversation with yourself.");
+        }
+
+        var name = RoomNames.Direct(caller.Name, other.UserName);
+        var room = await db.Rooms.FirstOrDefaultAsync(r => r.Name == name, cancellationToken);
+        if (room is null)
+        {
+            room = new Room { Name = name, IsPrivate = true, IsDirect = true, CreatedAt = now };
+            db.Rooms.Add(room);
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return new RoomInfo { Name = room.Name, IsPrivate = room.IsPrivate, LastSeq = room.LastSeq, IsMember = true };
+        var callerAdded = await db.AddMemberAsync(room.Id, caller.Id, now, cancellationToken);
+        var otherAdded = await db.AddMemberAsync(room.Id, other.Id, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return (new MembershipChange(name, caller.Id, caller.Name, callerAdded), new MembershipChange(name, other.Id, other.UserName, otherAdded));
     }
 }
 
-public sealed class LeaveRoom(ChatUser user, string name) : WriteCommand<bool>
+/// <summary>Moves the caller's read marker forward, never back and never past the room's last seq.</summary>
+public sealed class MarkRead(ChatUser user, string name, long seq) : WriteCommand<bool>
 {
     protected override async Task<bool> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        var roomId = await db.Rooms.Where(r => r.Name == name).Select(r => (long?)r.Id).FirstOrDefaultAsync(cancellationToken)
-            ?? throw ChatException.NotFound($"There is no room named '{name}'.");
-        var removed = await db.RoomMembers.Where(m => m.RoomId == roomId && m.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
-        return removed > 0;
+        var room = await db.FindRoomAsync(name, cancellationToken);
+        var target = Math.Min(seq, room.LastSeq);
+        var updated = await db.RoomMembers
+            .Where(m => m.RoomId == room.Id && m.UserId == user.Id)
+            .ExecuteUpdateAsync(set => set.SetProperty(m => m.LastReadSeq, m => m.LastReadSeq < target ? target : m.LastReadSeq), cancellationToken);
+        return updated > 0 ? true : throw ChatException.Forbidden($"You are not a member of '{name}'.");
+    }
+}
+
+internal static class OwnerChecks
+{
+    public static async Task<Room> RequireOwnedRoomAsync(this ChatDbContext db, ChatUser caller, string name, string action, CancellationToken cancellationToken)
+    {
+        var room = await db.FindRoomAsync(name, cancellationToken);
+        if (room.IsDirect)
+        {
+            throw ChatException.Invalid($"You cannot {action} in a direct conversation.");
+        }
+
+        if (room.OwnerId != caller.Id)
+        {
+            // A private room the caller does not belong to must not reveal more than a missing one.
+            if (room.IsPrivate && !await db.IsMemberAsync(room.Id, caller.Id, cancellationToken))
+            {
+                throw ChatException.NotFound($"There is no room named '{name}' that you can read.");
+            }
+
+            throw ChatException.Forbidden($"Only the owner of '{name}' can {action}.");
+        }
+
+        return room;
     }
 }

@@ -1,0 +1,55 @@
+using ChatApp.Contracts;
+using ChatApp.Server.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatApp.Server.Messages;
+
+/// <summary>
+/// Fills in what a log row alone does not hold: reaction counts and mentioned names. Two queries for a
+/// whole page, not two per message.
+/// </summary>
+internal static class EntryAssembler
+{
+    public static async Task<List<ChatMessage>> CompleteAsync(ChatDbContext db, long roomId, List<ChatMessage> entries, CancellationToken cancellationToken)
+    {
+        // A reaction entry shows its message's counts; message entries their own counts and mentions.
+        var seqs = entries.Select(ReactionSeq).OfType<long>().Distinct().ToList();
+        if (seqs.Count == 0)
+        {
+            return entries;
+        }
+
+        var reactions = await db.Reactions.Where(r => r.RoomId == roomId && seqs.Contains(r.Seq))
+            .Join(db.Users, r => r.UserId, u => u.Id, (r, u) => new { r.Seq, r.Emoji, u.UserName })
+            .ToListAsync(cancellationToken);
+        var mentions = await db.Mentions.Where(m => m.RoomId == roomId && seqs.Contains(m.Seq))
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.Seq, u.UserName })
+            .ToListAsync(cancellationToken);
+
+        var reactionsBySeq = reactions.GroupBy(r => r.Seq).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyList<ReactionCount>)g.GroupBy(r => r.Emoji)
+                .Select(e => new ReactionCount(e.Key, e.Count(), e.Select(r => r.UserName).Order(StringComparer.Ordinal).ToList()))
+                .OrderByDescending(c => c.Count).ThenBy(c => c.Emoji, StringComparer.Ordinal)
+                .ToList());
+        var mentionsBySeq = mentions.GroupBy(m => m.Seq).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(m => m.UserName).ToList());
+
+        return entries.ConvertAll(entry => entry.Kind switch
+        {
+            EntryKinds.Message => entry with
+            {
+                Reactions = reactionsBySeq.GetValueOrDefault(entry.Seq, []),
+                Mentions = mentionsBySeq.GetValueOrDefault(entry.Seq, []),
+            },
+            EntryKinds.Reaction => entry with { Reactions = reactionsBySeq.GetValueOrDefault(entry.TargetSeq ?? 0, []) },
+            _ => entry,
+        });
+    }
+
+    private static long? ReactionSeq(ChatMessage entry) => entry.Kind switch
+    {
+        EntryKinds.Message => entry.Seq,
+        EntryKinds.Reaction => entry.TargetSeq,
+        _ => null,
+    };
+}

@@ -1,0 +1,85 @@
+using ChatApp.Contracts;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Data;
+using ChatApp.Server.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatApp.Server.Messages;
+
+/// <summary>Changes the text of one's own message; the edit is itself an entry of the room's log.</summary>
+public sealed class EditMessage(ChatUser user, string roomName, long seq, string text, DateTimeOffset now) : WriteCommand<ChatMessage>
+{
+    protected override async Task<ChatMessage> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var (room, message) = await LogTargets.FindMessageAsync(db, user, roomName, seq, cancellationToken);
+        if (message.SenderId != user.Id)
+        {
+            throw ChatException.Forbidden("You can only edit your own messages.");
+        }
+
+        message.Text = text;
+        message.EditedAt = now;
+        var mentions = await MentionParser.StoreAsync(db, room.Id, seq, text, cancellationToken);
+        var entry = LogTargets.Append(db, room, user, EntryKinds.Edit, text, LogTargets.NewId(EntryKinds.Edit), now, seq);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var wire = entry.ToWire(room.Name, user.Name) with { EditedAt = now, Mentions = mentions };
+        context.Append(wire);
+        return wire;
+    }
+}
+
+/// <summary>Deletes a message (one's own, or any for the room's owner). Its text is cleared, edits included.</summary>
+public sealed class DeleteMessage(ChatUser user, string roomName, long seq, DateTimeOffset now) : WriteCommand<ChatMessage>
+{
+    protected override async Task<ChatMessage> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var (room, message) = await LogTargets.FindMessageAsync(db, user, roomName, seq, cancellationToken);
+        if (message.SenderId != user.Id && room.OwnerId != user.Id)
+        {
+            throw ChatException.Forbidden("You can only delete your own messages (the room's owner can delete any).");
+        }
+
+        message.Text = "";
+        message.DeletedAt = now;
+        await db.LogEntries.Where(e => e.RoomId == room.Id && e.TargetSeq == seq && e.Kind == EntryKinds.Edit)
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.Text, ""), cancellationToken);
+        await db.Mentions.Where(m => m.RoomId == room.Id && m.Seq == seq).ExecuteDeleteAsync(cancellationToken);
+        await db.Reactions.Where(r => r.RoomId == room.Id && r.Seq == seq).ExecuteDeleteAsync(cancellationToken);
+        var entry = LogTargets.Append(db, room, user, EntryKinds.Delete, "", LogTargets.NewId(EntryKinds.Delete), now, seq);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var wire = entry.ToWire(room.Name, user.Name);
+        context.Append(wire);
+        return wire;
+    }
+}
+
+/// <summary>Toggles the caller's reaction on a message; the entry carries the message's counts after the toggle.</summary>
+public sealed class ToggleReaction(ChatUser user, string roomName, long seq, string emoji, DateTimeOffset now) : WriteCommand<ChatMessage>
+{
+    protected override async Task<ChatMessage> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var (room, _) = await LogTargets.FindMessageAsync(db, user, roomName, seq, cancellationToken);
+        var existing = await db.Reactions.AsTracking()
+            .FirstOrDefaultAsync(r => r.RoomId == room.Id && r.Seq == seq && r.UserId == user.Id && r.Emoji == emoji, cancellationToken);
+        if (existing is null)
+        {
+            db.Reactions.Add(new Reaction { RoomId = room.Id, Seq = seq, UserId = user.Id, Emoji = emoji });
+        }
+        else
+        {
+            db.Reactions.Remove(existing);
+        }
+
+        var entry = LogTargets.Append(db, room, user, EntryKinds.Reaction, emoji, LogTargets.NewId(EntryKinds.Reaction), now, seq);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var wire = (await EntryAssembler.CompleteAsync(db, room.Id, [entry.ToWire(room.Name, user.Name)], cancellationToken))[0];
+        context.Append(wire);
+        return wire;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Messages;
+using ChatApp.Server.Rooms;
+using Microsoft.Extensions.Options;
+
+namespace ChatApp.Server.Presence;
+
+/// <summary>Who is online (first connection opens, last one closes or times out) and who is typing.</summary>
+public sealed class PresenceTracker(
+    ConnectionRegistry connections,
+    RoomQueries rooms,
+    RoomBroadcaster broadcaster,
+    IOptions<ChatOptions> options,
+    TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<(long UserId, string Room), long> _lastTyping = new();
+
+    public async Task ConnectedAsync(ChatUser user, string connectionId, CancellationToken cancellationToken)
+    {
+        if (connections.Add(user.Id, connectionId))
+        {
+            await AnnounceAsync(user, cancellationToken);
+        }
+    }
+
+    public async Task DisconnectedAsync(ChatUser user, string connectionId, CancellationToken cancellationToken)
+    {
+        if (connections.Remove(user.Id, connectionId))
+        {
+            await AnnounceAsync(user, cancellationToken);
+        }
+    }
+
+    private async Task AnnounceAsync(ChatUser user, CancellationToken cancellationToken)
+    {
+        var roommates = await rooms.RoommateIdsAsync(user.Id, cancellationToken);
+        if (roommates.Count == 0)
+        {
+            return;
+        }
+
+        // Decided when sent, not when queued: a quick close-and-reopen cannot leave roommates with a stale state.
+        broadcaster.Send(clients => connections.IsOnline(user.Id)
+            ? clients.Users(roommates).UserOnline(user.Name)
+            : clients.Users(roommates).UserOffline(user.Name));
+    }
+
+    /// <summary>Tells the room's other connections that the user is typing, at most once per throttle interval.</summary>
+    public async Task TypingAsync(ChatUser user, string room, CancellationToken cancellationToken)
+    {
+        var access = await rooms.GetMembershipAsync(user, room, cancellationToken);
+        var now = clock.GetTimestamp();
+        var interval = TimeSpan.FromMilliseconds(options.Value.TypingThrottleMilliseconds);
+        var key = (user.Id, access.Name);
+        if (_lastTyping.TryGetValue(key, out var last) && clock.GetElapsedTime(last, now) < interval)
+        {
+            return;
+        }
+
+        _lastTyping[key] = now;
+        if (_lastTyping.Count > options.Value.TypingThrottleEntries)
+        {
+            foreach (var stale in _lastTyping.Where(e => clock.GetElapsedTime(e.Value, now) >= interval).Select(e => e.Key).ToList())
+            {
+                _lastTyping.TryRemove(stale, out _);
+            }
+        }
+
+        var own = connections.ConnectionsOf(user.Id);
+        broadcaster.Send(clients => clients.GroupExcept(RoomGroups.For(access.Name), own).Typing(access.Name, user.Name));
+    }
+}

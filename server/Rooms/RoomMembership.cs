@@ -1,0 +1,75 @@
+using ChatApp.Contracts;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Data;
+using ChatApp.Server.Messages;
+
+namespace ChatApp.Server.Rooms;
+
+/// <summary>
+/// Membership changes: the stored change goes through the writer; once committed, the live side follows
+/// (the user's connections join or leave the room's group, and the room and the user hear of it).
+/// </summary>
+public sealed class RoomMembership(DatabaseWriter writer, RoomGroups groups, RoomQueries queries, RoomBroadcaster broadcaster, TimeProvider clock)
+{
+    public async Task<RoomInfo> CreateAsync(ChatUser owner, string name, bool isPrivate, CancellationToken cancellationToken)
+    {
+        var change = await writer.SubmitAsync(new CreateRoom(owner, RoomNames.NormalizeNew(name), isPrivate, clock.GetUtcNow()), cancellationToken);
+        return await AnnounceJoinAsync(change, cancellationToken) ?? await queries.GetInfoAsync(owner, change.Room, cancellationToken);
+    }
+
+    public async Task<RoomInfo> JoinAsync(ChatUser user, string room, CancellationToken cancellationToken)
+    {
+        var change = await writer.SubmitAsync(new JoinRoom(user, RoomNames.Normalize(room), clock.GetUtcNow()), cancellationToken);
+        return await AnnounceJoinAsync(change, cancellationToken) ?? await queries.GetInfoAsync(user, change.Room, cancellationToken);
+    }
+
+    public async Task LeaveAsync(ChatUser user, string room, CancellationToken cancellationToken) =>
+        await AnnounceLeaveAsync(await writer.SubmitAsync(new LeaveRoom(user, RoomNames.Normalize(room)), cancellationToken), cancellationToken);
+
+    public async Task InviteAsync(ChatUser owner, string room, string userName, CancellationToken cancellationToken) =>
+        await AnnounceJoinAsync(await writer.SubmitAsync(new InviteToRoom(owner, RoomNames.Normalize(room), userName ?? "", clock.GetUtcNow()), cancellationToken), cancellationToken);
+
+    public async Task RemoveAsync(ChatUser owner, string room, string userName, CancellationToken cancellationToken) =>
+        await AnnounceLeaveAsync(await writer.SubmitAsync(new RemoveFromRoom(owner, RoomNames.Normalize(room), userName ?? ""), cancellationToken), cancellationToken);
+
+    public async Task<RoomInfo> OpenDirectAsync(ChatUser caller, string userName, CancellationToken cancellationToken)
+    {
+        var (mine, theirs) = await writer.SubmitAsync(new OpenDirect(caller, userName ?? "", clock.GetUtcNow()), cancellationToken);
+        await AnnounceJoinAsync(theirs, cancellationToken);
+        return await AnnounceJoinAsync(mine, cancellationToken) ?? await queries.GetInfoAsync(caller, mine.Room, cancellationToken);
+    }
+
+    public async Task<RoomInfo> MarkReadAsync(ChatUser user, string room, long seq, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        await writer.SubmitAsync(new MarkRead(user, name, seq), cancellationToken);
+        return await queries.GetInfoAsync(user, name, cancellationToken);
+    }
+
+    /// <summary>Returns the room as the new member sees it, or null when nothing changed.</summary>
+    private async Task<RoomInfo?> AnnounceJoinAsync(MembershipChange change, CancellationToken cancellationToken)
+    {
+        await groups.AddUserAsync(change.UserId, change.Room, cancellationToken);
+        if (!change.Changed)
+        {
+            return null;
+        }
+
+        var info = await queries.GetInfoAsync(new ChatUser(change.UserId, change.UserName), change.Room, cancellationToken);
+        broadcaster.Send(clients => clients.User(UserKey(change.UserId)).RoomJoined(info));
+        broadcaster.Send(clients => clients.Group(RoomGroups.For(change.Room)).UserJoined(change.Room, change.UserName));
+        return info;
+    }
+
+    private async Task AnnounceLeaveAsync(MembershipChange change, CancellationToken cancellationToken)
+    {
+        await groups.RemoveUserAsync(change.UserId, change.Room, cancellationToken);
+        if (change.Changed)
+        {
+            broadcaster.Send(clients => clients.User(UserKey(change.UserId)).RoomLeft(change.Room));
+            broadcaster.Send(clients => clients.Group(RoomGroups.For(change.Room)).UserLeft(change.Room, change.UserName));
+        }
+    }
+
+    private static string UserKey(long userId) => userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
