@@ -1,0 +1,167 @@
+using System.Net.WebSockets;
+using ChatApp.Client.Transport;
+using ChatApp.Contracts;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ChatApp.Client;
+
+/// <summary>
+/// A typed connection to the ChatApp hub: every hub method as an async method, every event bindable
+/// through <see cref="Subscribe"/>. Reconnects automatically; see <see cref="RoomFollower"/> for exact catch-up.
+/// </summary>
+public sealed class ChatConnection : IAsyncDisposable
+{
+    /// <summary>Waits before each reconnect attempt; starts above zero so a server in shutdown is not re-entered at once.</summary>
+    public static readonly TimeSpan[] DefaultReconnectDelays =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+
+    public ChatConnection(
+        Uri server,
+        Func<CancellationToken, ValueTask<string?>> accessToken,
+        Func<Uri, CancellationToken, Task<WebSocket>>? connect = null,
+        TimeSpan[]? reconnectDelays = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        var builder = new HubConnectionBuilder()
+            .WithWebSocketTransport(new Uri(server, ChatPaths.Hub), accessToken, connect)
+            .WithAutomaticReconnect(reconnectDelays ?? DefaultReconnectDelays);
+        if (loggerFactory is not null)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        Hub = builder.Build();
+    }
+
+    public HubConnection Hub { get; }
+
+    public HubConnectionState State => Hub.State;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Hub.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Hub.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => Hub.DisposeAsync();
+
+    /// <summary>Binds every event of <see cref="IChatClient"/> to <paramref name="handler"/>; dispose the result to unbind.</summary>
+    public IDisposable Subscribe(IChatClient handler)
+    {
+        IDisposable[] subscriptions =
+        [
+            Hub.On<ChatMessage>(nameof(IChatClient.MessageReceived), handler.MessageReceived),
+            Hub.On<ChatMessage>(nameof(IChatClient.MessageEdited), handler.MessageEdited),
+            Hub.On<ChatMessage>(nameof(IChatClient.MessageDeleted), handler.MessageDeleted),
+            Hub.On<ChatMessage>(nameof(IChatClient.ReactionChanged), handler.ReactionChanged),
+            Hub.On<string>(nameof(IChatClient.UserOnline), handler.UserOnline),
+            Hub.On<string>(nameof(IChatClient.UserOffline), handler.UserOffline),
+            Hub.On<string, string>(nameof(IChatClient.UserJoined), handler.UserJoined),
+            Hub.On<string, string>(nameof(IChatClient.UserLeft), handler.UserLeft),
+            Hub.On<string, string>(nameof(IChatClient.Typing), handler.Typing),
+            Hub.On<RoomInfo>(nameof(IChatClient.RoomJoined), handler.RoomJoined),
+            Hub.On<string>(nameof(IChatClient.RoomLeft), handler.RoomLeft),
+        ];
+        return new Subscriptions(subscriptions);
+    }
+
+    public Task<RoomInfo> CreateRoomAsync(string name, bool isPrivate, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<RoomInfo>("CreateRoom", name, isPrivate, cancellationToken);
+
+    public Task<RoomInfo> JoinRoomAsync(string room, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<RoomInfo>("JoinRoom", room, cancellationToken);
+
+    public Task LeaveRoomAsync(string room, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync("LeaveRoom", room, cancellationToken);
+
+    public Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<IReadOnlyList<RoomInfo>>("ListRooms", cancellationToken);
+
+    public Task InviteToRoomAsync(string room, string userName, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync("InviteToRoom", room, userName, cancellationToken);
+
+    public Task RemoveFromRoomAsync(string room, string userName, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync("RemoveFromRoom", room, userName, cancellationToken);
+
+    public Task<RoomInfo> OpenDirectAsync(string userName, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<RoomInfo>("OpenDirect", userName, cancellationToken);
+
+    public Task<IReadOnlyList<MemberInfo>> GetRoomMembersAsync(string room, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<IReadOnlyList<MemberInfo>>("GetRoomMembers", room, cancellationToken);
+
+    public Task<RoomInfo> MarkReadAsync(string room, long seq, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<RoomInfo>("MarkRead", room, seq, cancellationToken);
+
+    public Task SetTypingAsync(string room, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync("SetTyping", room, cancellationToken);
+
+    /// <summary>Sends once; answers after the server has committed the message. See <see cref="SendWithRetryAsync"/>.</summary>
+    public Task<ChatMessage> SendMessageAsync(string room, string text, string clientMessageId, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<ChatMessage>("SendMessage", room, text, clientMessageId, cancellationToken);
+
+    /// <summary>
+    /// Sends, and if the connection fails before the answer arrives, waits for the reconnect and sends again
+    /// with the same <paramref name="clientMessageId"/>: the server answers a retry with the original, so
+    /// the message is stored once however often this tries. A refusal from the server (HubException) is final.
+    /// </summary>
+    public async Task<ChatMessage> SendWithRetryAsync(string room, string text, string clientMessageId, int maxAttempts, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WaitConnectedAsync(cancellationToken);
+                return await SendMessageAsync(room, text, clientMessageId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not HubException && ex is not OperationCanceledException && attempt < maxAttempts)
+            {
+                // The connection dropped before the answer; the message may or may not be stored. Send again.
+            }
+        }
+    }
+
+    public Task<ChatMessage> EditMessageAsync(string room, long seq, string text, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<ChatMessage>("EditMessage", room, seq, text, cancellationToken);
+
+    public Task<ChatMessage> DeleteMessageAsync(string room, long seq, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<ChatMessage>("DeleteMessage", room, seq, cancellationToken);
+
+    public Task<ChatMessage> ReactAsync(string room, long seq, string emoji, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<ChatMessage>("React", room, seq, emoji, cancellationToken);
+
+    public Task<HistoryPage> GetHistoryAsync(string room, long? beforeSeq, int? limit, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<HistoryPage>("GetHistory", room, beforeSeq, limit, cancellationToken);
+
+    public IAsyncEnumerable<ChatMessage> StreamMessagesSinceAsync(string room, long afterSeq, CancellationToken cancellationToken) =>
+        Hub.StreamAsync<ChatMessage>("StreamMessagesSince", room, afterSeq, cancellationToken);
+
+    public Task<SearchPage> SearchMessagesAsync(string query, string? room, long? beforeId, int? limit, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<SearchPage>("SearchMessages", query, room, beforeId, limit, cancellationToken);
+
+    /// <summary>Completes when the connection is up; polls the state at a short interval without holding a thread.</summary>
+    public async Task WaitConnectedAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (Hub.State != HubConnectionState.Connected)
+        {
+            if (Hub.State == HubConnectionState.Disconnected)
+            {
+                throw new InvalidOperationException("The connection is closed and will not reconnect; start it again.");
+            }
+
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }
+    }
+
+    private sealed class Subscriptions(IDisposable[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
+    }
+}
