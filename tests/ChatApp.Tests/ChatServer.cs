@@ -1,0 +1,133 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using ChatApp.Client;
+using ChatApp.Contracts;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ChatApp.Tests;
+
+/// <summary>
+/// A real ChatApp server in memory (TestServer) over a real SQLite file in a temp folder. Restartable:
+/// <see cref="RestartAsync"/> stops the host and starts a new one on the same database and keys.
+/// </summary>
+public sealed class ChatServer : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    public const string Password = "correct-horse-1";
+
+    private readonly Dictionary<string, string> _settings;
+    private WebApplicationFactory<Program> _factory;
+
+    public ChatServer(IDictionary<string, string>? settings = null)
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+        _settings = new Dictionary<string, string>
+        {
+            ["Storage:DatabasePath"] = DatabasePath,
+            ["Storage:KeysPath"] = Path.Combine(Directory, "keys"),
+            ["Serilog:WriteTo:1:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _settings[key] = value;
+        }
+
+        _factory = Create();
+    }
+
+    public string Directory { get; }
+
+    public string DatabasePath => Path.Combine(Directory, "chat.db");
+
+    public HttpClient CreateHttpClient() => _factory.CreateClient();
+
+    public async Task RestartAsync()
+    {
+        await _factory.DisposeAsync();
+        _factory = Create();
+    }
+
+    private WebApplicationFactory<Program> Create()
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            foreach (var (key, value) in _settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        _ = factory.Server; // start now, so the database exists before the first request
+        return factory;
+    }
+
+    /// <summary>Registers <paramref name="userName"/> and returns a bearer token for it.</summary>
+    public async Task<string> TokenForAsync(string userName)
+    {
+        using var http = CreateHttpClient();
+        var accounts = new ChatAccounts(http);
+        var login = await accounts.LoginOrRegisterAsync(userName, Password, TestContext.Current.CancellationToken);
+        return login.AccessToken;
+    }
+
+    /// <summary>An HttpClient that sends <paramref name="token"/> as a bearer token.</summary>
+    public HttpClient CreateHttpClient(string token)
+    {
+        var http = CreateHttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    /// <summary>A started hub connection through the in-memory WebSocket of the TestServer.</summary>
+    public async Task<ChatConnection> ConnectAsync(string token, TimeSpan[]? reconnectDelays = null)
+    {
+        var connection = CreateConnection(token, reconnectDelays);
+        await connection.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        return connection;
+    }
+
+    public ChatConnection CreateConnection(string token, TimeSpan[]? reconnectDelays = null) =>
+        // The factory is read on every connect, so a reconnect after RestartAsync reaches the new host.
+        new(new Uri("http://localhost"), _ => ValueTask.FromResult<string?>(token),
+            (uri, ct) => _factory.Server.CreateWebSocketClient().ConnectAsync(uri, ct), reconnectDelays);
+
+    /// <summary>A user with a token and a started connection, joined to <paramref name="rooms"/>, recording every event.</summary>
+    public async Task<ChatUserSession> UserAsync(string userName, params string[] rooms)
+    {
+        var token = await TokenForAsync(userName);
+        var connection = await ConnectAsync(token);
+        var events = new EventRecorder();
+        connection.Subscribe(events);
+        foreach (var room in rooms)
+        {
+            await connection.JoinRoomAsync(room, TestContext.Current.CancellationToken);
+        }
+
+        return new ChatUserSession(userName, token, connection, events);
+    }
+
+    public async Task<HttpResponseMessage> PostJsonAsync<T>(string path, T body, string? token = null)
+    {
+        using var http = token is null ? CreateHttpClient() : CreateHttpClient(token);
+        return await http.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open (logs) only leaves a temp folder behind.
+        }
+    }
+}
+
+public sealed record ChatUserSession(string Name, string Token, ChatConnection Connection, EventRecorder Events) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}
