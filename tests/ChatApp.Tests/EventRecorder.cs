@@ -49,6 +49,13 @@ public sealed class EventRecorder : IChatClient
         return Entries(name).Where(m => room is null || m.Room == room).ToList();
     }
 
+    /// <summary>Waits for <paramref name="count"/> events named <paramref name="name"/> and returns their arguments.</summary>
+    public async Task<IReadOnlyList<object[]>> WaitForEventsAsync(string name, int count)
+    {
+        await WaitUntilAsync(r => r.Snapshot().Count(e => e.Name == name) >= count, $"{count} {name} events");
+        return Snapshot().Where(e => e.Name == name).Select(e => e.Args).ToList();
+    }
+
     private Task Record(string name, params object[] args)
     {
         lock (_lock)
