@@ -5,17 +5,14 @@ using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
 using ChatApp.Server.Hubs;
 using ChatApp.Server.Messages;
-using Microsoft.AspNetCore.DataProtection;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Logging: Serilog from appsettings.json, console plus rolling file.
 builder.AddChatLogging();
 
-// Storage: SQLite (WAL, synchronous=FULL), schema created or upgraded at start-up.
+// Storage: SQLite (WAL, synchronous=FULL), schema created or upgraded at start-up; token keys beside it.
 builder.AddChatData();
-builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(
-    DataExtensions.ResolvePath(builder.Environment, builder.Configuration[$"{StorageOptions.Section}:KeysPath"] ?? new StorageOptions().KeysPath)));
 
 // Accounts and bearer tokens (REST header, or access_token on the hub's WebSocket request).
 builder.AddChatAuth();

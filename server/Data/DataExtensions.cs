@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -30,6 +33,12 @@ public static class DataExtensions
         });
         builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
         builder.Services.AddHostedService<DatabaseInitializer>();
+
+        // The keys that protect bearer tokens live with the data, so tokens survive a restart.
+        builder.Services.AddDataProtection();
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>, ILoggerFactory>((keys, storage, logging) =>
+            keys.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(ResolvePath(builder.Environment, storage.Value.KeysPath)), logging));
         builder.Services.AddHealthChecks().AddDbContextCheck<ChatDbContext>();
         return builder;
     }

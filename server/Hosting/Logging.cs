@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Serilog;
+using Serilog.Extensions.Logging;
 using ILogger = Microsoft.Extensions.Logging.ILogger;
 
 namespace ChatApp.Server.Hosting;
@@ -9,10 +10,12 @@ public static partial class Logging
     /// <summary>Serilog, configured once from the "Serilog" section (console plus rolling file, see appsettings.json).</summary>
     public static IHostApplicationBuilder AddChatLogging(this IHostApplicationBuilder builder)
     {
-        // One logger per host, not the static Log.Logger: tests run several servers in one process.
-        var logger = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).CreateLogger();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(logger, dispose: true);
+        // Built from the final configuration when the host first logs, not from the builder's, so settings
+        // added later (tests, hosting tools) apply too. One logger per host: tests run several in one process.
+        builder.Logging.Services.AddSingleton<ILoggerProvider>(services => new SerilogLoggerProvider(
+            new LoggerConfiguration().ReadFrom.Configuration(services.GetRequiredService<IConfiguration>()).CreateLogger(),
+            dispose: true));
         return builder;
     }
 

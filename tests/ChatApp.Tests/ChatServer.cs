@@ -3,7 +3,12 @@ using System.Net.Http.Json;
 using ChatApp.Client;
 using ChatApp.Contracts;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatApp.Tests;
 
@@ -19,8 +24,12 @@ public sealed class ChatServer : IAsyncDisposable
     private readonly Dictionary<string, string> _settings;
     private WebApplicationFactory<Program> _factory;
 
-    public ChatServer(IDictionary<string, string>? settings = null)
+    private readonly bool _kestrel;
+
+    /// <param name="kestrel">Listen on a real loopback port (for tests that need real sockets) instead of in memory.</param>
+    public ChatServer(IDictionary<string, string>? settings = null, bool kestrel = false)
     {
+        _kestrel = kestrel;
         Directory = Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         _settings = new Dictionary<string, string>
@@ -28,6 +37,7 @@ public sealed class ChatServer : IAsyncDisposable
             ["Storage:DatabasePath"] = DatabasePath,
             ["Storage:KeysPath"] = Path.Combine(Directory, "keys"),
             ["Serilog:WriteTo:1:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json"),
+            ["Serilog:MinimumLevel:Override:ChatApp.Server.Requests"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -41,7 +51,10 @@ public sealed class ChatServer : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(Directory, "chat.db");
 
-    public HttpClient CreateHttpClient() => _factory.CreateClient();
+    /// <summary>Where the server listens: a loopback URL with Kestrel, http://localhost in memory.</summary>
+    public Uri BaseAddress { get; private set; } = new("http://localhost");
+
+    public HttpClient CreateHttpClient() => _kestrel ? new HttpClient { BaseAddress = BaseAddress } : _factory.CreateClient();
 
     public async Task RestartAsync()
     {
@@ -51,14 +64,21 @@ public sealed class ChatServer : IAsyncDisposable
 
     private WebApplicationFactory<Program> Create()
     {
+        // Not UseSetting: its values give parent sections an empty value, which Serilog's reader takes for a sink name.
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+            web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings!)));
+        if (_kestrel)
         {
-            foreach (var (key, value) in _settings)
-            {
-                web.UseSetting(key, value);
-            }
-        });
-        _ = factory.Server; // start now, so the database exists before the first request
+            factory.UseKestrel(0);
+        }
+
+        factory.StartServer(); // now, so the database exists before the first request
+        if (_kestrel)
+        {
+            var addresses = factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+            BaseAddress = new Uri(addresses.Addresses.First());
+        }
+
         return factory;
     }
 
@@ -89,8 +109,11 @@ public sealed class ChatServer : IAsyncDisposable
 
     public ChatConnection CreateConnection(string token, TimeSpan[]? reconnectDelays = null) =>
         // The factory is read on every connect, so a reconnect after RestartAsync reaches the new host.
-        new(new Uri("http://localhost"), _ => ValueTask.FromResult<string?>(token),
-            (uri, ct) => _factory.Server.CreateWebSocketClient().ConnectAsync(uri, ct), reconnectDelays);
+        new(BaseAddress, _ => ValueTask.FromResult<string?>(token),
+            _kestrel ? null : (uri, ct) => _factory.Server.CreateWebSocketClient().ConnectAsync(uri, ct), reconnectDelays);
+
+    /// <summary>The in-memory server, for raw WebSocket clients (only without Kestrel).</summary>
+    public Microsoft.AspNetCore.TestHost.TestServer TestServer => _factory.Server;
 
     /// <summary>A user with a token and a started connection, joined to <paramref name="rooms"/>, recording every event.</summary>
     public async Task<ChatUserSession> UserAsync(string userName, params string[] rooms)

@@ -1,0 +1,211 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using ChatApp.Contracts;
+using ChatApp.Server.Data;
+using Microsoft.Data.Sqlite;
+
+namespace ChatApp.Tests;
+
+/// <summary>Durability, upgrades, secrets in logs, origins, dropped and stalled connections.</summary>
+public sealed class RobustnessTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string NewId() => Guid.NewGuid().ToString("N");
+
+    private static Uri HubUri(ChatServer server, string token) =>
+        new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = ChatPaths.Hub, Query = "access_token=" + Uri.EscapeDataString(token) }.Uri;
+
+    [Fact]
+    public async Task ARestartOnTheSameDatabaseKeepsEveryAcknowledgedMessageAndItsIdempotency()
+    {
+        await using var server = new ChatServer();
+        var token = await server.TokenForAsync("alice");
+        var acked = new List<ChatMessage>();
+        await using (var alice = await server.ConnectAsync(token))
+        {
+            await alice.JoinRoomAsync("general", Ct);
+            for (var i = 0; i < 20; i++)
+            {
+                acked.Add(await alice.SendMessageAsync("general", $"durable {i}", $"id-{i}", Ct));
+            }
+        }
+
+        await server.RestartAsync();
+
+        await using var again = await server.ConnectAsync(token); // the token outlives the restart too
+        var stored = await again.StreamMessagesSinceAsync("general", 0, Ct).ToListAsync(Ct);
+        Assert.Equal(acked.Select(m => (m.Seq, m.Text, m.ClientMessageId)), stored.Select(m => (m.Seq, m.Text, m.ClientMessageId)));
+
+        var retry = await again.SendMessageAsync("general", "durable 7", "id-7", Ct);
+        Assert.Equal(acked[7].Id, retry.Id);
+        var next = await again.SendMessageAsync("general", "after restart", NewId(), Ct);
+        Assert.Equal(21, next.Seq);
+    }
+
+    [Fact]
+    public async Task AnUpgradeFromSchemaVersionOneKeepsStoredDataAndIndexesItForSearch()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "chat.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var create = connection.CreateCommand();
+            create.CommandText = SchemaMigrator.Scripts[0] + """
+                PRAGMA user_version = 1;
+                INSERT INTO Users (UserName, PasswordHash, CreatedAt) VALUES ('old-timer', 'x', '2025-01-01 00:00:00+00:00');
+                INSERT INTO RoomMembers (RoomId, UserId, JoinedAt) VALUES (1, 1, '2025-01-01 00:00:00+00:00');
+                INSERT INTO LogEntries (RoomId, Seq, SenderId, Kind, Text, ClientMessageId, SentAt)
+                VALUES (1, 1, 1, 'message', 'written before the upgrade', 'legacy-1', '2025-01-01 00:00:00+00:00');
+                UPDATE Rooms SET LastSeq = 1 WHERE Id = 1;
+                """;
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Storage:DatabasePath"] = path });
+        await using var reader = await server.UserAsync("reader", "general");
+        var history = await reader.Connection.GetHistoryAsync("general", null, null, Ct);
+        Assert.Equal(("old-timer", "written before the upgrade", 1L), (history.Messages.Single().Sender, history.Messages.Single().Text, history.Messages.Single().Seq));
+        var found = await reader.Connection.SearchMessagesAsync("upgrade", null, null, null, Ct);
+        Assert.Single(found.Results);
+        var next = await reader.Connection.SendMessageAsync("general", "after the upgrade", NewId(), Ct);
+        Assert.Equal(2, next.Seq);
+    }
+
+    [Fact]
+    public async Task ADatabaseFromANewerServerIsLeftUntouchedAndStartUpSaysWhy()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "chat.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"CREATE TABLE Future (X INTEGER); PRAGMA user_version = {SchemaMigrator.LatestVersion + 1};";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var server = new ChatServer(new Dictionary<string, string> { ["Storage:DatabasePath"] = path });
+        });
+        Assert.Contains("newer than this server", error.ToString(), StringComparison.Ordinal);
+        await using var check = new SqliteConnection($"Data Source={path};Pooling=False");
+        await check.OpenAsync(Ct);
+        await using var tables = check.CreateCommand();
+        tables.CommandText = "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'";
+        Assert.Equal("Future", await tables.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task LogsNeverContainPasswordsOrTokensEvenFromTheHubQueryString()
+    {
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Serilog:MinimumLevel:Override:ChatApp.Server.Requests"] = "Information" });
+        var token = await server.TokenForAsync("alice");
+        await using (var alice = await server.ConnectAsync(token))
+        {
+            await alice.JoinRoomAsync("general", Ct);
+            await alice.SendMessageAsync("general", "hello logs", NewId(), Ct);
+        }
+
+        using var http = server.CreateHttpClient(token);
+        using var _ = await http.GetAsync("/api/rooms?access_token=" + Uri.EscapeDataString(token), Ct);
+        await server.RestartAsync(); // flushes and closes the log file
+
+        var logs = string.Join("\n", Directory.GetFiles(Path.Combine(server.Directory, "logs")).Select(File.ReadAllText));
+        Assert.Contains("/hubs/chat", logs, StringComparison.Ordinal); // the hub request was logged...
+        Assert.DoesNotContain(token[..20], logs, StringComparison.Ordinal); // ...without its token
+        Assert.DoesNotContain(ChatServer.Password, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("access_token", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BrowsersFromOtherSitesCannotOpenTheHub()
+    {
+        await using var server = new ChatServer();
+        var token = await server.TokenForAsync("alice");
+        var uri = new Uri($"ws://localhost{ChatPaths.Hub}?access_token={Uri.EscapeDataString(token)}");
+
+        var evil = server.TestServer.CreateWebSocketClient();
+        evil.ConfigureRequest = request => request.Headers.Origin = "http://evil.example";
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => evil.ConnectAsync(uri, Ct));
+        Assert.Contains("403", refused.Message, StringComparison.Ordinal);
+
+        var same = server.TestServer.CreateWebSocketClient();
+        same.ConfigureRequest = request => request.Headers.Origin = "http://localhost";
+        using var socket = await same.ConnectAsync(uri, Ct);
+        Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
+    public async Task AUserWhoseConnectionDropsWithoutGoodbyeGoesOfflineAfterTheTimeout()
+    {
+        await using var server = new ChatServer(new Dictionary<string, string>
+        {
+            ["Chat:KeepAliveSeconds"] = "1",
+            ["Chat:ClientTimeoutSeconds"] = "2",
+        }, kestrel: true);
+        await using var alice = await server.UserAsync("alice", "general");
+        var bobToken = await server.TokenForAsync("bob");
+        await using (var bob = await server.ConnectAsync(bobToken))
+        {
+            await bob.JoinRoomAsync("general", Ct);
+        }
+
+        // A client that shakes hands and then goes silent, like a laptop whose lid was closed.
+        using var silent = new ClientWebSocket();
+        silent.Options.KeepAliveInterval = TimeSpan.Zero;
+        await silent.ConnectAsync(HubUri(server, bobToken), Ct);
+        await silent.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, Ct);
+        // One ping, as every client sends; SignalR starts timing a client out from its first message after the handshake.
+        await silent.SendAsync(Encoding.UTF8.GetBytes("{\"type\":6}\u001e"), WebSocketMessageType.Text, true, Ct);
+        // Bob's first connection closed before he shared a room with alice, so she hears only of the silent one.
+        await alice.Events.WaitUntilAsync(r => r.Snapshot().Any(e => e.Name == nameof(EventRecorder.UserOnline)), "bob online");
+
+        // The server times the client out after 2 s, then waits up to 5 s for a close handshake that never comes.
+        await alice.Events.WaitUntilAsync(r => r.Snapshot().Count(e => e.Name == nameof(EventRecorder.UserOffline)) >= 2, "bob offline after the timeout", TimeSpan.FromSeconds(20));
+        Assert.Contains(await alice.Connection.GetRoomMembersAsync("general", Ct), m => m.UserName == "bob" && !m.Online);
+    }
+
+    [Fact]
+    public async Task AMemberWhoStopsReadingDelaysNobodyElse()
+    {
+        await using var server = new ChatServer(kestrel: true);
+        await using var alice = await server.UserAsync("alice", "general");
+        await using var bob = await server.UserAsync("bob", "general");
+        var stalledToken = await server.TokenForAsync("stalled");
+        await using (var join = await server.ConnectAsync(stalledToken))
+        {
+            await join.JoinRoomAsync("general", Ct);
+        }
+
+        // A member that connects with a tiny receive buffer and then never reads again.
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var stalled = new ClientWebSocket();
+        await stalled.ConnectAsync(HubUri(server, stalledToken), new HttpMessageInvoker(handler), Ct);
+        await stalled.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, Ct);
+
+        // Well past what the stalled socket's kernel buffers and SignalR's pipe can hold (about 8 MB of JSON).
+        const int count = 2_000;
+        var text = new string('z', 4_000);
+        var sends = Enumerable.Range(0, count).Select(i => alice.Connection.SendMessageAsync("general", text, $"big-{i}", Ct));
+        await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        var received = await bob.Events.WaitForMessagesAsync(count, "general");
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), received.Select(m => m.Seq));
+        Assert.Equal(WebSocketState.Open, stalled.State);
+    }
+}
