@@ -96,8 +96,11 @@ export class ChatClient {
   constructor(readonly session: Session, private readonly events: ChatEvents) {
     this.outbox = this.loadOutbox();
     const retryPolicy: IRetryPolicy = {
+      // Give up only when the token has expired: the reconnect loop then finds out (401) and asks to log in again.
       nextRetryDelayInMilliseconds: context =>
-        this.stopped ? null : retryDelaysMs[Math.min(context.previousRetryCount, retryDelaysMs.length - 1)],
+        this.stopped || this.session.expiresAt <= Date.now()
+          ? null
+          : retryDelaysMs[Math.min(context.previousRetryCount, retryDelaysMs.length - 1)],
     };
     this.connection = new HubConnectionBuilder()
       .withUrl(ChatPaths.hub, {
@@ -554,8 +557,8 @@ export class ChatClient {
     this.outbox.push(item);
     this.saveOutbox();
     this.events.changed();
-    if (this.connected && !this.outbox.some(i => i.sending && i.room === room)) void this.trySend(item);
-    else if (this.connected) void this.flushOutbox();
+    // Through the queue, oldest first, so messages typed in a burst (or while offline) keep their order.
+    if (this.connected) void this.flushOutbox();
   }
 
   private async trySend(item: OutboxItem): Promise<void> {

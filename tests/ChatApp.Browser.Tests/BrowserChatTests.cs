@@ -55,15 +55,47 @@ public sealed class BrowserChatTests(BrowserFixture browser)
         await Expect(alice.Message("got it")).ToHaveCountAsync(1);
         Assert.Equal(["psst, just for you", "got it"], await bob.MessageTextsAsync());
 
-        // While bob reads the DM, a message in general shows as unread there; opening it clears the badge.
-        await alice.OpenRoomAsync("general");
-        await alice.SendAsync("back in general");
-        var bobGeneral = bob.Page.Locator("[data-testid=room-item][data-room=general]");
-        await Expect(bobGeneral.GetByTestId("unread-badge")).ToHaveTextAsync("1");
+        // The DM stays out of general.
         await bob.OpenRoomAsync("general");
-        await Expect(bob.Message("back in general")).ToHaveCountAsync(1);
-        await Expect(bobGeneral.GetByTestId("unread-badge")).ToHaveCountAsync(0);
+        await Expect(bob.Message("Hello from alice")).ToHaveCountAsync(1);
         Assert.DoesNotContain("psst, just for you", await bob.MessageTextsAsync());
+    }
+
+    [Fact]
+    public async Task RoomsAreCreatedJoinedAndLeftAndUnreadMessagesShowInTheSidebar()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await using var bob = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "bob");
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+
+        // Bob creates a room and moves there; alice joins it by name.
+        await bob.Page.GetByTestId("new-room").FillAsync("random");
+        await bob.Page.GetByTestId("create-room").ClickAsync();
+        await Expect(bob.Page.GetByTestId("room-title")).ToHaveTextAsync("# random");
+        await alice.Page.GetByTestId("join-room").FillAsync("random");
+        await alice.Page.GetByTestId("join-room-submit").ClickAsync();
+        await Expect(alice.Page.GetByTestId("room-title")).ToHaveTextAsync("# random");
+        await alice.SendAsync("hi in random");
+        await Expect(bob.Message("hi in random")).ToHaveCountAsync(1);
+
+        // While bob reads random, messages in general count as unread there; opening general clears the badge.
+        await alice.OpenRoomAsync("general");
+        await alice.SendAsync("news in general");
+        await alice.SendAsync("more news");
+        var bobGeneral = bob.Page.Locator("[data-testid=room-item][data-room=general]");
+        await Expect(bobGeneral.GetByTestId("unread-badge")).ToHaveTextAsync("2");
+        await bob.OpenRoomAsync("general");
+        await Expect(bob.Message("more news")).ToHaveCountAsync(1);
+        await Expect(bobGeneral.GetByTestId("unread-badge")).ToHaveCountAsync(0);
+
+        // Alice leaves random: it moves to the rooms she can join again.
+        await alice.OpenRoomAsync("random");
+        await alice.Page.GetByTestId("leave-room").ClickAsync();
+        await Expect(alice.Page.Locator("[data-testid=room-item][data-room=random]")).ToHaveCountAsync(0);
+        await Expect(alice.Page.Locator("[data-testid=other-room][data-room=random]")).ToHaveCountAsync(1);
+        await Expect(alice.Page.GetByTestId("room-title")).ToHaveTextAsync("# general");
     }
 
     [Fact]
