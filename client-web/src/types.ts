@@ -1,0 +1,94 @@
+// The wire contract (contracts/*.cs, docs/protocol.md) as the browser sees it: camelCase JSON.
+
+export type EntryKind = 'message' | 'edit' | 'delete' | 'reaction';
+
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  users: string[];
+}
+
+/** One entry of a room's ordered log; seq is 1, 2, 3, ... per room without gaps. */
+export interface ChatMessage {
+  id: number;
+  room: string;
+  seq: number;
+  sender: string;
+  /** For an edit the new text, for a reaction the emoji, for a delete empty. */
+  text: string;
+  sentAt: string;
+  clientMessageId: string;
+  kind: EntryKind;
+  targetSeq: number | null;
+  editedAt: string | null;
+  deleted: boolean;
+  reactions: ReactionCount[];
+  mentions: string[];
+}
+
+export interface RoomInfo {
+  name: string;
+  isPrivate: boolean;
+  lastSeq: number;
+  isMember: boolean;
+  isDirect: boolean;
+  directWith: string | null;
+  owner: string | null;
+  lastReadSeq: number;
+  unread: number;
+  mentions: number;
+}
+
+export interface MemberInfo {
+  userName: string;
+  online: boolean;
+  isOwner: boolean;
+}
+
+export interface HistoryPage {
+  room: string;
+  messages: ChatMessage[];
+  hasMore: boolean;
+}
+
+export interface SearchPage {
+  results: ChatMessage[];
+  hasMore: boolean;
+}
+
+export interface RegisterRequest {
+  userName: string;
+  password: string;
+}
+
+export type LoginRequest = RegisterRequest;
+
+export interface LoginResponse {
+  tokenType: string;
+  accessToken: string;
+  expiresIn: number;
+  refreshToken?: string;
+}
+
+export const ChatPaths = {
+  hub: '/hubs/chat',
+  register: '/api/auth/register',
+  login: '/api/auth/login',
+  rooms: '/api/rooms',
+  search: '/api/search',
+} as const;
+
+/** The hub's server-to-client events (IChatClient). */
+export const HubEvents = {
+  messageReceived: 'MessageReceived',
+  messageEdited: 'MessageEdited',
+  messageDeleted: 'MessageDeleted',
+  reactionChanged: 'ReactionChanged',
+  userOnline: 'UserOnline',
+  userOffline: 'UserOffline',
+  userJoined: 'UserJoined',
+  userLeft: 'UserLeft',
+  typing: 'Typing',
+  roomJoined: 'RoomJoined',
+  roomLeft: 'RoomLeft',
+} as const;
