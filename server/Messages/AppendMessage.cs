@@ -34,7 +34,7 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
         await LogTargets.RequireMemberAsync(db, room, sender, cancellationToken);
 
         var entry = LogTargets.Append(db, room, sender, EntryKinds.Message, text, clientMessageId, now, targetSeq: null);
-        var mentions = await MentionParser.StoreAsync(db, room.Id, entry.Seq, text, cancellationToken);
+        var mentions = await MentionParser.StoreAsync(db, room.Id, entry.Seq, text, replace: false, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         var message = entry.ToWire(room.Name, sender.Name) with { Mentions = mentions };

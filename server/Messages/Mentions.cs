@@ -13,10 +13,14 @@ public static partial class MentionParser
     public static IReadOnlyList<string> Candidates(string text) =>
         Pattern().Matches(text).Select(m => m.Groups[1].Value.TrimEnd('.', '-')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
-    /// <summary>Replaces the stored mentions of one message with those its text makes now; returns the names, as stored.</summary>
-    public static async Task<IReadOnlyList<string>> StoreAsync(ChatDbContext db, long roomId, long seq, string text, CancellationToken cancellationToken)
+    /// <summary>Stores the mentions a message's text makes (replacing earlier ones after an edit); returns the names, as stored.</summary>
+    public static async Task<IReadOnlyList<string>> StoreAsync(ChatDbContext db, long roomId, long seq, string text, bool replace, CancellationToken cancellationToken)
     {
-        await db.Mentions.Where(m => m.RoomId == roomId && m.Seq == seq).ExecuteDeleteAsync(cancellationToken);
+        if (replace)
+        {
+            await db.Mentions.Where(m => m.RoomId == roomId && m.Seq == seq).ExecuteDeleteAsync(cancellationToken);
+        }
+
         var candidates = Candidates(text);
         if (candidates.Count == 0)
         {

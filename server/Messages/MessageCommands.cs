@@ -20,7 +20,7 @@ public sealed class EditMessage(ChatUser user, string roomName, long seq, string
 
         message.Text = text;
         message.EditedAt = now;
-        var mentions = await MentionParser.StoreAsync(db, room.Id, seq, text, cancellationToken);
+        var mentions = await MentionParser.StoreAsync(db, room.Id, seq, text, replace: true, cancellationToken);
         var entry = LogTargets.Append(db, room, user, EntryKinds.Edit, text, LogTargets.NewId(EntryKinds.Edit), now, seq);
         await db.SaveChangesAsync(cancellationToken);
 
