@@ -56,6 +56,8 @@ public sealed partial class DatabaseWriter(
         await base.StopAsync(cancellationToken);
     }
 
+    private const string CommandSavepoint = "command";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<WriteCommand>(options.Value.MaxBatchSize);
@@ -85,14 +87,17 @@ public sealed partial class DatabaseWriter(
             foreach (var command in batch)
             {
                 var appendedBefore = appended.Count;
+                // Each command gets a savepoint, so one that is refused leaves no trace while the rest of the batch commits.
+                await transaction.CreateSavepointAsync(CommandSavepoint, CancellationToken.None);
                 try
                 {
                     await command.ExecuteAsync(context, CancellationToken.None);
+                    await transaction.ReleaseSavepointAsync(CommandSavepoint, CancellationToken.None);
                     succeeded.Add(command);
                 }
                 catch (Exception ex) when (ex is ChatException or DbUpdateException)
                 {
-                    // SaveChanges rolled back to its own savepoint; forget whatever the command had staged.
+                    await transaction.RollbackToSavepointAsync(CommandSavepoint, CancellationToken.None);
                     db.ChangeTracker.Clear();
                     appended.RemoveRange(appendedBefore, appended.Count - appendedBefore);
                     command.Fail(ex is ChatException ? ex : ChatException.Conflict("That change conflicts with stored data; nothing was stored."));

@@ -51,6 +51,9 @@ public sealed class ChatServer : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(Directory, "chat.db");
 
+    /// <summary>The running host's services, for tests that drive a component directly.</summary>
+    public IServiceProvider Services => _factory.Services;
+
     /// <summary>Where the server listens: a loopback URL with Kestrel, http://localhost in memory.</summary>
     public Uri BaseAddress { get; private set; } = new("http://localhost");
 

@@ -5,6 +5,8 @@ using System.Text;
 using ChatApp.Contracts;
 using ChatApp.Server.Data;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatApp.Tests;
 
@@ -43,6 +45,37 @@ public sealed class RobustnessTests
         Assert.Equal(acked[7].Id, retry.Id);
         var next = await again.SendMessageAsync("general", "after restart", NewId(), Ct);
         Assert.Equal(21, next.Seq);
+    }
+
+    /// <summary>Does a change through ExecuteUpdate (outside the change tracker), then is refused.</summary>
+    private sealed class RenameThenRefuse : WriteCommand<bool>
+    {
+        protected override async Task<bool> RunAsync(WriteContext context, CancellationToken cancellationToken)
+        {
+            await context.Db.Rooms.Where(r => r.Name == "general").ExecuteUpdateAsync(set => set.SetProperty(r => r.Name, "hijacked"), cancellationToken);
+            throw ChatApp.Server.Errors.ChatException.Invalid("refused after writing");
+        }
+    }
+
+    [Fact]
+    public async Task ARefusedCommandLeavesNoTraceWhileTheRestOfItsBatchCommits()
+    {
+        await using var server = new ChatServer();
+        await using var alice = await server.UserAsync("alice", "general");
+        var writer = server.Services.GetRequiredService<DatabaseWriter>();
+        var sender = new ChatApp.Server.Auth.ChatUser(1, "alice");
+        var now = DateTimeOffset.UtcNow;
+
+        var before = writer.SubmitAsync(new ChatApp.Server.Messages.AppendMessage(sender, "general", "before", "b", now), Ct);
+        var refused = writer.SubmitAsync(new RenameThenRefuse(), Ct);
+        var after = writer.SubmitAsync(new ChatApp.Server.Messages.AppendMessage(sender, "general", "after", "a", now), Ct);
+
+        Assert.Equal(1, (await before).Message.Seq);
+        await Assert.ThrowsAsync<ChatApp.Server.Errors.ChatException>(() => refused);
+        Assert.Equal(2, (await after).Message.Seq);
+        var rooms = await alice.Connection.ListRoomsAsync(Ct);
+        Assert.Contains(rooms, r => r.Name == "general" && r.LastSeq == 2);
+        Assert.DoesNotContain(rooms, r => r.Name == "hijacked");
     }
 
     [Fact]
