@@ -35,8 +35,9 @@ public sealed class ChatServer : IAsyncDisposable
         _settings = new Dictionary<string, string>
         {
             ["Storage:DatabasePath"] = DatabasePath,
+            ["Urls"] = "http://127.0.0.1:0", // with Kestrel, any free port rather than appsettings' 5000
             ["Storage:KeysPath"] = Path.Combine(Directory, "keys"),
-            ["Serilog:WriteTo:1:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json"),
+            ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json"),
             ["Serilog:MinimumLevel:Override:ChatApp.Server.Requests"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

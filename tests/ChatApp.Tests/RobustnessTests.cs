@@ -183,7 +183,14 @@ public sealed class RobustnessTests
             ["Chat:KeepAliveSeconds"] = "1",
             ["Chat:ClientTimeoutSeconds"] = "2",
         }, kestrel: true);
-        await using var alice = await server.UserAsync("alice", "general");
+        // A live client pings well within the server's timeout.
+        await using var aliceConnection = server.CreateConnection(await server.TokenForAsync("alice"));
+        aliceConnection.Hub.KeepAliveInterval = TimeSpan.FromMilliseconds(250);
+        var aliceEvents = new EventRecorder();
+        aliceConnection.Subscribe(aliceEvents);
+        await aliceConnection.StartAsync(Ct);
+        await aliceConnection.JoinRoomAsync("general", Ct);
+        var alice = new { Connection = aliceConnection, Events = aliceEvents };
         var bobToken = await server.TokenForAsync("bob");
         await using (var bob = await server.ConnectAsync(bobToken))
         {
@@ -195,12 +202,13 @@ public sealed class RobustnessTests
         silent.Options.KeepAliveInterval = TimeSpan.Zero;
         await silent.ConnectAsync(HubUri(server, bobToken), Ct);
         await silent.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, Ct);
+        var handshake = await silent.ReceiveAsync(new byte[256], Ct).WaitAsync(ChatServer.Timeout, Ct);
+        Assert.Equal(WebSocketMessageType.Text, handshake.MessageType);
         // One ping, as every client sends; SignalR starts timing a client out from its first message after the handshake.
         await silent.SendAsync(Encoding.UTF8.GetBytes("{\"type\":6}\u001e"), WebSocketMessageType.Text, true, Ct);
         // Bob's first connection closed before he shared a room with alice, so she hears only of the silent one.
         await alice.Events.WaitUntilAsync(r => r.Snapshot().Any(e => e.Name == nameof(EventRecorder.UserOnline)), "bob online");
 
-        // The server times the client out after 2 s, then waits up to 5 s for a close handshake that never comes.
         await alice.Events.WaitUntilAsync(r => r.Snapshot().Count(e => e.Name == nameof(EventRecorder.UserOffline)) >= 2, "bob offline after the timeout", TimeSpan.FromSeconds(20));
         Assert.Contains(await alice.Connection.GetRoomMembersAsync("general", Ct), m => m.UserName == "bob" && !m.Online);
     }
