@@ -18,6 +18,9 @@ public sealed class CliEnvironment
     /// <summary>True when stdin is a terminal: a password can be read without echo.</summary>
     public bool InteractiveInput { get; init; }
 
+    /// <summary>True when stderr is a terminal: progress rewrites one line instead of adding lines.</summary>
+    public bool ProgressInPlace { get; init; }
+
     public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>The file holding the session (server, user, token); readable only by its owner.</summary>
@@ -38,6 +41,7 @@ public sealed class CliEnvironment
         Out = Console.Out,
         Error = Console.Error,
         InteractiveInput = !Console.IsInputRedirected,
+        ProgressInPlace = !Console.IsErrorRedirected,
         SessionPath = DefaultSessionPath(Environment.GetEnvironmentVariable),
     };
 

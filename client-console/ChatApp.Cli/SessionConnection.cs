@@ -43,7 +43,7 @@ public static class SessionConnection
     public static CliException Explain(Exception ex, Uri server) => ex switch
     {
         CliException cli => cli,
-        HubException hub => new CliException(hub.Message, ExitCodes.Failure, hub),
+        HubException hub => new CliException(ServerWords(hub), ExitCodes.Failure, hub),
         WebSocketException or HttpRequestException when ex.Message.Contains("401", StringComparison.Ordinal) =>
             new CliException("The server refused your token: run `chatapp login` again.", ExitCodes.NotLoggedIn, ex),
         WebSocketException or HttpRequestException or IOException =>
@@ -52,6 +52,14 @@ public static class SessionConnection
             new CliException($"The server at {server} did not answer in time.", ExitCodes.Failure, ex),
         _ => new CliException($"{ex.GetType().Name}: {ex.Message}", ExitCodes.Failure, ex),
     };
+
+    /// <summary>The server's own message, without the client library's "An unexpected error occurred invoking ..." wrapper.</summary>
+    public static string ServerWords(HubException ex)
+    {
+        const string marker = "HubException: ";
+        var at = ex.Message.IndexOf(marker, StringComparison.Ordinal);
+        return at < 0 ? ex.Message : ex.Message[(at + marker.Length)..];
+    }
 
     private static bool SameServer(Uri a, Uri b) => Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 }
