@@ -1,4 +1,9 @@
-using ChatApp.Cli;
+namespace ChatApp.Cli;
 
-// Ctrl+C cancels the running command (System.CommandLine passes the token to every action).
-return await CliApp.RunAsync(args, CliEnvironment.FromProcess());
+// A named class rather than top-level statements: tests reference both this assembly and the server,
+// and two global `Program` classes would collide there.
+public static class Program
+{
+    // Ctrl+C cancels the running command: System.CommandLine hands every action a token tied to it.
+    public static Task<int> Main(string[] args) => CliApp.RunAsync(args, CliEnvironment.FromProcess());
+}
