@@ -16,7 +16,15 @@ public static class ChatCommand
         {
             var (session, connection) = await SessionConnection.OpenAsync(env, parse.GetValue(server), ct);
             await using var chat = new ChatSession(env, session, connection);
-            return await chat.RunAsync(parse.GetRequiredValue(room), ct);
+            try
+            {
+                return await chat.RunAsync(parse.GetRequiredValue(room), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Joining the first room failed (no such room, say): say why, and exit non-zero.
+                throw SessionConnection.Explain(ex, session.Server);
+            }
         });
         return command;
     }

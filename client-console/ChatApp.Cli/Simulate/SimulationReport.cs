@@ -49,7 +49,11 @@ public sealed record SimulationReport
         var s = Settings;
         Line($"simulation against {Server}: {s.Users} users, {s.Rooms} rooms ({s.RoomsPerUser} per user), {F(s.Rate)} msg/user/s, {F(s.DurationSeconds)} s (+{F(s.WarmupSeconds)} s warm-up), {s.MessageSize}-char messages, jitter {F(s.Jitter)}, seed {s.Seed}");
         Line($"  login      {Login.Succeeded}/{Login.Attempted} in {F(Login.ElapsedSeconds)} s   p50 {F(Login.Milliseconds.P50)} ms  p99 {F(Login.Milliseconds.P99)} ms");
-        Line($"  connect    {Connect.Succeeded}/{Connect.Attempted} in {F(Connect.ElapsedSeconds)} s   p50 {F(Connect.Milliseconds.P50)} ms  p99 {F(Connect.Milliseconds.P99)} ms  max {F(Connect.Milliseconds.Max)} ms");
+        if (Connect.Attempted > 0)
+        {
+            Line($"  connect    {Connect.Succeeded}/{Connect.Attempted} in {F(Connect.ElapsedSeconds)} s   p50 {F(Connect.Milliseconds.P50)} ms  p99 {F(Connect.Milliseconds.P99)} ms  max {F(Connect.Milliseconds.Max)} ms");
+        }
+
         if (Messages is { } m)
         {
             Line($"  messages   sent {m.Sent}  acknowledged {m.Acknowledged}  failed {m.Failed}");
