@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# ChatApp against a bare broadcast hub, same scenarios, same run, same machine.
+# Builds in Release, starts both servers on loopback (ChatApp on a fresh temp database), runs each
+# scenario through `chatapp simulate`, prints ChatApp vs baseline with ratios, and saves the JSON
+# reports under bench/results/<timestamp>/. Takes about 5-8 minutes on a 2-core machine.
+#   bench/run.sh            all scenarios
+#   QUICK=1 bench/run.sh    shorter and smaller, for trying the script out
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+chatapp_port=${CHATAPP_PORT:-5301}
+baseline_port=${BASELINE_PORT:-5302}
+duration=${DURATION:-20s}
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+results="$root/bench/results/$stamp"
+work=$(mktemp -d /tmp/chatapp-bench.XXXXXX)
+mkdir -p "$results"
+
+# name | simulate arguments (bots share names across scenarios, so ChatApp hashes each password once per login)
+if [[ "${QUICK:-}" == 1 ]]; then
+  duration=5s
+  scenarios=(
+    "small-rooms|--users 40 --rooms 10 --rate 1"
+    "large-room|--users 30 --rooms 1 --rate 0.5"
+    "ramp|--users 100 --rooms 10 --rate 0.2 --connect-concurrency 100"
+  )
+else
+  scenarios=(
+    "small-rooms|--users 200 --rooms 50 --rate 1"
+    "large-room|--users 100 --rooms 1 --rate 0.5"
+    "ramp|--users 1000 --rooms 50 --rate 0.2 --connect-concurrency 100"
+  )
+fi
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== building (Release)"
+for project in server client-console/ChatApp.Cli bench/BaselineHub; do
+  dotnet build -c Release --nologo -v quiet "$project" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+done
+chatapp=(dotnet "$root/client-console/ChatApp.Cli/bin/Release/net10.0/chatapp.dll")
+
+wait_healthy() { # url, name
+  for _ in $(seq 1 100); do
+    if curl -sf "$1/healthz" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  echo "$2 did not start; its log:"; cat "$work/$2.log"; exit 1
+}
+
+echo "== starting ChatApp on :$chatapp_port (database in $work) and the baseline on :$baseline_port"
+# The server's relative paths (file logs) land in the temp folder; console logging only for warnings.
+(cd "$work" && exec env \
+  Storage__DatabasePath="$work/chat.db" Storage__KeysPath="$work/keys" \
+  Urls="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning \
+  dotnet "$root/server/bin/Release/net10.0/ChatApp.Server.dll" >"$work/chatapp.log" 2>&1) &
+pids+=($!)
+(cd "$work" && exec env Urls="http://127.0.0.1:$baseline_port" Logging__LogLevel__Default=Warning \
+  dotnet "$root/bench/BaselineHub/bin/Release/net10.0/BaselineHub.dll" >"$work/baseline.log" 2>&1) &
+pids+=($!)
+wait_healthy "http://127.0.0.1:$chatapp_port" chatapp
+wait_healthy "http://127.0.0.1:$baseline_port" baseline
+
+status=0
+for target in chatapp baseline; do
+  port=$chatapp_port; [[ $target == baseline ]] && port=$baseline_port
+  for scenario in "${scenarios[@]}"; do
+    name=${scenario%%|*}; args=${scenario#*|}
+    echo "== $target: $name ($args --duration $duration)"
+    # shellcheck disable=SC2086 # the scenario's arguments are meant to split
+    "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" $args --duration "$duration" --warmup 2s \
+      --bot-prefix bench --room-prefix "bench-$name" --json "$results/$target-$name.json" 2>"$work/progress.log" \
+      | sed 's/^/   /' || { status=1; echo "   (failed: exit $?)"; tail -3 "$work/progress.log"; }
+  done
+done
+
+echo
+echo "== ChatApp vs baseline (ratio = ChatApp / baseline; results in bench/results/$stamp/)"
+if ! command -v jq >/dev/null; then echo "jq is not installed; the JSON reports are in $results"; exit $status; fi
+printf '%-12s %-16s %12s %12s %8s\n' scenario metric chatapp baseline ratio | tee "$results/table.txt"
+for scenario in "${scenarios[@]}"; do
+  name=${scenario%%|*}
+  a="$results/chatapp-$name.json"; b="$results/baseline-$name.json"
+  [[ -f $a && -f $b ]] || continue
+  for metric in "connect p50 ms|.connect.milliseconds.p50" "connect p99 ms|.connect.milliseconds.p99" \
+                "latency p50 ms|.latency.p50" "latency p90 ms|.latency.p90" "latency p99 ms|.latency.p99" "latency max ms|.latency.max" \
+                "msgs/s|.throughput.messagesPerSecond" "deliveries/s|.throughput.deliveriesPerSecond" \
+                "missing|.deliveries.missing" "duplicated|.deliveries.duplicated" "out-of-order|.deliveries.outOfOrder"; do
+    label=${metric%%|*}; path=${metric#*|}
+    x=$(jq -r "$path // \"-\"" "$a"); y=$(jq -r "$path // \"-\"" "$b")
+    ratio=$(jq -nr --arg x "$x" --arg y "$y" 'if ($x|test("^[0-9.e+-]+$")) and ($y|test("^[0-9.e+-]+$")) and (($y|tonumber) != 0) then (($x|tonumber)/($y|tonumber)*100|round/100|tostring) else "-" end')
+    printf '%-12s %-16s %12.2f %12.2f %8s\n' "$name" "$label" "$x" "$y" "$ratio" 2>/dev/null \
+      || printf '%-12s %-16s %12s %12s %8s\n' "$name" "$label" "$x" "$y" "$ratio"
+  done | tee -a "$results/table.txt"
+done
+exit $status

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using ChatApp.Client;
+
+namespace ChatApp.Cli.Accounts;
+
+/// <summary><c>chatapp register</c> and <c>chatapp login</c>: both end with a saved session.</summary>
+public static class AccountCommands
+{
+    public static Command Register(CliEnvironment env)
+    {
+        var command = new Command("register", "Create an account, then log in as it.");
+        var server = CommonOptions.Server();
+        var user = CommonOptions.User();
+        command.Options.Add(server);
+        command.Options.Add(user);
+        command.SetAction((parse, ct) => RunAsync(env, parse.GetRequiredValue(server), parse.GetRequiredValue(user), register: true, ct));
+        return command;
+    }
+
+    public static Command Login(CliEnvironment env)
+    {
+        var command = new Command("login", "Log in and keep the token for chat and send.");
+        var server = CommonOptions.Server();
+        var user = CommonOptions.User();
+        command.Options.Add(server);
+        command.Options.Add(user);
+        command.SetAction((parse, ct) => RunAsync(env, parse.GetRequiredValue(server), parse.GetRequiredValue(user), register: false, ct));
+        return command;
+    }
+
+    public static Command Logout(CliEnvironment env)
+    {
+        var command = new Command("logout", "Forget the saved token.");
+        command.SetAction(async (_, ct) =>
+        {
+            new SessionStore(env.SessionPath).Delete();
+            await env.Out.WriteLineAsync("Logged out.".AsMemory(), ct);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliEnvironment env, Uri server, string userName, bool register, CancellationToken cancellationToken)
+    {
+        var password = await PasswordPrompt.ReadAsync(env, $"Password for {userName}: ", cancellationToken);
+        if (string.IsNullOrEmpty(password))
+        {
+            throw new CliException($"No password given (type it, or set {PasswordPrompt.Variable}).");
+        }
+
+        using var http = env.CreateHttpClient(server);
+        var accounts = new ChatAccounts(http);
+        try
+        {
+            if (register)
+            {
+                await accounts.RegisterAsync(userName, password, cancellationToken);
+                await env.Out.WriteLineAsync($"Registered {userName}.".AsMemory(), cancellationToken);
+            }
+
+            var login = await accounts.LoginAsync(userName, password, cancellationToken);
+            var session = new Session(server, userName, login.AccessToken, DateTimeOffset.UtcNow.AddSeconds(login.ExpiresIn));
+            var store = new SessionStore(env.SessionPath);
+            await store.SaveAsync(session, cancellationToken);
+            await env.Out.WriteLineAsync($"Logged in as {userName} at {server}; session saved to {store.Path}.".AsMemory(), cancellationToken);
+            return ExitCodes.Success;
+        }
+        catch (ChatApiException ex)
+        {
+            throw new CliException($"{(register ? "Registration" : "Login")} failed: {ex.Message}", ExitCodes.Failure, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException($"Cannot reach the server at {server}: {ex.Message}", ExitCodes.Failure, ex);
+        }
+    }
+}

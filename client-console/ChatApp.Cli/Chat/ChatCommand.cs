@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace ChatApp.Cli.Chat;
+
+/// <summary><c>chatapp chat [--room general]</c>: the interactive terminal chat.</summary>
+public static class ChatCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var command = new Command("chat", "Chat interactively; type /help inside for commands.");
+        var server = CommonOptions.Server(fromSession: true);
+        var room = CommonOptions.Room("general");
+        command.Options.Add(server);
+        command.Options.Add(room);
+        command.SetAction(async (parse, ct) =>
+        {
+            var (session, connection) = await SessionConnection.OpenAsync(env, parse.GetValue(server), ct);
+            await using var chat = new ChatSession(env, session, connection);
+            try
+            {
+                return await chat.RunAsync(parse.GetRequiredValue(room), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // Joining the first room failed (no such room, say): say why, and exit non-zero.
+                throw SessionConnection.Explain(ex, session.Server);
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net.WebSockets;
+
+namespace ChatApp.Cli;
+
+/// <summary>
+/// Everything a command touches outside itself: the console streams, environment variables, where the
+/// session lives, and how sockets and HTTP requests reach the server. The real process uses
+/// <see cref="FromProcess"/>; tests pass redirected streams and an in-memory server.
+/// </summary>
+public sealed class CliEnvironment
+{
+    public required TextReader In { get; init; }
+
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    /// <summary>True when stdin is a terminal: a password can be read without echo.</summary>
+    public bool InteractiveInput { get; init; }
+
+    /// <summary>True when stderr is a terminal: progress rewrites one line instead of adding lines.</summary>
+    public bool ProgressInPlace { get; init; }
+
+    public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>The file holding the session (server, user, token); readable only by its owner.</summary>
+    public required string SessionPath { get; init; }
+
+    /// <summary>Opens the hub's WebSocket; null means a real <see cref="ClientWebSocket"/>.</summary>
+    public Func<Uri, CancellationToken, Task<WebSocket>>? Connect { get; init; }
+
+    /// <summary>Creates the HTTP handler for REST calls; null means a pooled <see cref="SocketsHttpHandler"/>.</summary>
+    public Func<HttpMessageHandler>? CreateHttpHandler { get; init; }
+
+    /// <summary>The waits between reconnect attempts; null means the client library's defaults.</summary>
+    public TimeSpan[]? ReconnectDelays { get; init; }
+
+    public static CliEnvironment FromProcess() => new()
+    {
+        In = Console.In,
+        Out = Console.Out,
+        Error = Console.Error,
+        InteractiveInput = !Console.IsInputRedirected,
+        ProgressInPlace = !Console.IsErrorRedirected,
+        SessionPath = DefaultSessionPath(Environment.GetEnvironmentVariable),
+    };
+
+    /// <summary>$CHATAPP_SESSION, else $XDG_CONFIG_HOME/chatapp/session.json, else ~/.config/chatapp/session.json.</summary>
+    public static string DefaultSessionPath(Func<string, string?> getVariable)
+    {
+        if (getVariable("CHATAPP_SESSION") is { Length: > 0 } explicitPath)
+        {
+            return explicitPath;
+        }
+
+        var configHome = getVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        return Path.Combine(configHome, "chatapp", "session.json");
+    }
+
+    public HttpClient CreateHttpClient(Uri server, int maxConnections = 16)
+    {
+        var handler = CreateHttpHandler?.Invoke() ?? new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = maxConnections,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        return new HttpClient(handler) { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
+    }
+}

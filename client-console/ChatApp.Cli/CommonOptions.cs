@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace ChatApp.Cli;
+
+/// <summary>Options several commands share, and the parsers they need.</summary>
+public static class CommonOptions
+{
+    public const string DefaultServer = "http://localhost:5000";
+
+    /// <param name="fromSession">True for commands that default to the server of the saved session.</param>
+    public static Option<Uri> Server(bool fromSession = false)
+    {
+        var option = new Option<Uri>("--server", "-s")
+        {
+            Description = fromSession ? "The server's URL (default: the one you logged in to)." : $"The server's URL (default {DefaultServer}).",
+            CustomParser = ParseServer,
+        };
+        if (!fromSession)
+        {
+            option.DefaultValueFactory = _ => new Uri(DefaultServer);
+        }
+
+        return option;
+    }
+
+    public static Option<string> User() => new("--user", "-u")
+    {
+        Description = "The user name.",
+        Required = true,
+    };
+
+    public static Option<string> Room(string defaultRoom) => new("--room", "-r")
+    {
+        Description = $"The room (default {defaultRoom}).",
+        DefaultValueFactory = _ => defaultRoom,
+    };
+
+    private static Uri ParseServer(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : DefaultServer;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            return uri;
+        }
+
+        result.AddError($"'{text}' is not an http:// or https:// URL.");
+        return new Uri(DefaultServer);
+    }
+
+    /// <summary>Parses "30s", "2m", "500ms", "1h" or a plain number of seconds.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        text = text.Trim();
+        (string number, double scale) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.001),
+            _ when text.EndsWith('s') || text.EndsWith('S') => (text[..^1], 1),
+            _ when text.EndsWith('m') || text.EndsWith('M') => (text[..^1], 60),
+            _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600),
+            _ => (text, 1),
+        };
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && value < 1e7)
+        {
+            duration = TimeSpan.FromSeconds(value * scale);
+            return true;
+        }
+
+        duration = TimeSpan.Zero;
+        return false;
+    }
+
+    public static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (TryParseDuration(text, out var value))
+            {
+                return value;
+            }
+
+            result.AddError($"'{text}' is not a duration (e.g. 30s, 2m, 500ms).");
+            return defaultValue;
+        },
+    };
+}

@@ -1,0 +1,65 @@
+using System.Net.WebSockets;
+using ChatApp.Cli.Accounts;
+using ChatApp.Client;
+using Microsoft.AspNetCore.SignalR;
+
+namespace ChatApp.Cli;
+
+/// <summary>Opens a hub connection as the logged-in user, turning every way it can fail into a message the user can act on.</summary>
+public static class SessionConnection
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
+    public static async Task<(Session Session, ChatConnection Connection)> OpenAsync(CliEnvironment env, Uri? server, CancellationToken cancellationToken)
+    {
+        var session = await new SessionStore(env.SessionPath).LoadAsync(cancellationToken)
+            ?? throw new CliException("Not logged in: run `chatapp login --server URL --user NAME` first.", ExitCodes.NotLoggedIn);
+        if (server is not null && !SameServer(server, session.Server))
+        {
+            throw new CliException($"You are logged in to {session.Server}, not {server}: log in there first.", ExitCodes.NotLoggedIn);
+        }
+
+        if (session.ExpiresAt <= DateTimeOffset.UtcNow)
+        {
+            throw new CliException("Your session has expired: run `chatapp login` again.", ExitCodes.NotLoggedIn);
+        }
+
+        var token = session.AccessToken;
+        var connection = new ChatConnection(session.Server, _ => ValueTask.FromResult<string?>(token), env.Connect, env.ReconnectDelays);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ConnectTimeout);
+            await connection.StartAsync(timeout.Token);
+            return (session, connection);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await connection.DisposeAsync();
+            throw Explain(ex, session.Server);
+        }
+    }
+
+    public static CliException Explain(Exception ex, Uri server) => ex switch
+    {
+        CliException cli => cli,
+        HubException hub => new CliException(ServerWords(hub), ExitCodes.Failure, hub),
+        WebSocketException or HttpRequestException when ex.Message.Contains("401", StringComparison.Ordinal) =>
+            new CliException("The server refused your token: run `chatapp login` again.", ExitCodes.NotLoggedIn, ex),
+        WebSocketException or HttpRequestException or IOException =>
+            new CliException($"Cannot reach the server at {server}: {ex.Message}", ExitCodes.Failure, ex),
+        OperationCanceledException or TimeoutException =>
+            new CliException($"The server at {server} did not answer in time.", ExitCodes.Failure, ex),
+        _ => new CliException($"{ex.GetType().Name}: {ex.Message}", ExitCodes.Failure, ex),
+    };
+
+    /// <summary>The server's own message, without the client library's "An unexpected error occurred invoking ..." wrapper.</summary>
+    public static string ServerWords(HubException ex)
+    {
+        const string marker = "HubException: ";
+        var at = ex.Message.IndexOf(marker, StringComparison.Ordinal);
+        return at < 0 ? ex.Message : ex.Message[(at + marker.Length)..];
+    }
+
+    private static bool SameServer(Uri a, Uri b) => Uri.Compare(a, b, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+}

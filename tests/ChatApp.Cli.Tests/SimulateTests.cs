@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace ChatApp.Cli.Tests;
+
+/// <summary><c>chatapp simulate</c> against a real server in memory: every delivery checked by seq.</summary>
+public sealed class SimulateTests : IAsyncLifetime
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+    private readonly ChatTestServer _server = new();
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task<(int ExitCode, JsonElement Report, RecordedOutput Out)> SimulateAsync(params string[] args)
+    {
+        var json = Path.Combine(_server.Directory, $"report-{Guid.NewGuid():N}.json");
+        var output = new RecordedOutput();
+        var error = new RecordedOutput();
+        var input = new TypedInput();
+        input.EndInput();
+        var exitCode = await CliApp.RunAsync(["simulate", "--server", "http://localhost", "--json", json, .. args],
+            _server.Environment(input, output, error), Cancel).WaitAsync(RunTimeout, Cancel);
+        Assert.True(File.Exists(json), $"no report; stdout:\n{output.Text}\nstderr:\n{error.Text}");
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json, Cancel));
+        return (exitCode, report.RootElement.Clone(), output);
+    }
+
+    [Fact]
+    public async Task FiftyUsersInAFewRoomsGetEveryMessageOnceAndInOrder()
+    {
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "50", "--rooms", "4", "--rate", "2", "--duration", "3s", "--warmup", "500ms", "--login-concurrency", "8");
+
+        var deliveries = report.GetProperty("deliveries");
+        Assert.True(exitCode == 0, output.Text);
+        Assert.True(report.GetProperty("passed").GetBoolean());
+        Assert.Equal(50, report.GetProperty("connect").GetProperty("succeeded").GetInt32());
+        Assert.Equal(0, deliveries.GetProperty("missing").GetInt64());
+        Assert.Equal(0, deliveries.GetProperty("duplicated").GetInt64());
+        Assert.Equal(0, deliveries.GetProperty("outOfOrder").GetInt64());
+        Assert.Equal(0, deliveries.GetProperty("interruptedBots").GetInt32());
+
+        // Every acked message reached every member of its room: 50 bots over 4 rooms is 12 or 13 per room.
+        var acked = report.GetProperty("messages").GetProperty("acknowledged").GetInt64();
+        Assert.True(acked > 100, $"only {acked} messages acknowledged");
+        Assert.Equal(report.GetProperty("messages").GetProperty("sent").GetInt64(), acked);
+        Assert.InRange(deliveries.GetProperty("expected").GetInt64(), acked * 12, acked * 13);
+        Assert.Equal(deliveries.GetProperty("expected").GetInt64(), deliveries.GetProperty("received").GetInt64());
+        Assert.True(report.GetProperty("latency").GetProperty("count").GetInt64() > 0);
+        Assert.Contains("missing 0  duplicated 0  out-of-order 0", output.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CompareSequentialServesTheSameBotsOneAfterAnotherThenTogether()
+    {
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "6", "--rooms", "2", "--rate", "1", "--duration", "3s", "--compare-sequential", "--bot-prefix", "seq");
+
+        Assert.True(exitCode == 0, output.Text);
+        var comparison = report.GetProperty("comparison");
+        Assert.Equal(3, comparison.GetProperty("messagesPerUser").GetInt32());
+        Assert.Equal(18, comparison.GetProperty("sequential").GetProperty("acknowledged").GetInt64());
+        Assert.Equal(18, comparison.GetProperty("concurrent").GetProperty("acknowledged").GetInt64());
+        Assert.Contains("sequential", output.Text, StringComparison.Ordinal);
+    }
+}
