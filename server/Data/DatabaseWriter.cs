@@ -125,11 +125,19 @@ public sealed partial class DatabaseWriter(
         }
 
         broadcaster.Publish(appended);
+        foreach (var entry in appended)
+        {
+            LogStored(logger, entry.Room, entry.Seq, entry.Kind, entry.Sender);
+        }
+
         LogBatchCommitted(logger, batch.Count, appended.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Count} commands with {Appended} log entries in {ElapsedMs:F1} ms")]
     private static partial void LogBatchCommitted(ILogger logger, int count, int appended, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Room}#{Seq} ({Kind}) from {User}")]
+    private static partial void LogStored(ILogger logger, string room, long seq, string kind, string user);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} commands failed to commit; every sender was told to retry")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);

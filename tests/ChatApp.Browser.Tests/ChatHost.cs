@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatApp.Browser.Tests;
@@ -73,7 +74,8 @@ public sealed class ChatHost : IAsyncDisposable
         {
             builder.UseSetting("Storage:DatabasePath", Path.Combine(dataDirectory, "chatapp.db"));
             builder.UseSetting("Storage:KeysPath", Path.Combine(dataDirectory, "keys"));
-            builder.UseSetting("Serilog:WriteTo:1:Args:path", Path.Combine(dataDirectory, "logs", "chatapp-.json"));
+            // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(dataDirectory, "logs", "chatapp-.json") }));
         }
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatApp.Cli.Tests;
@@ -47,7 +48,8 @@ public sealed class ChatTestServer : IAsyncDisposable
         {
             web.UseSetting("Storage:DatabasePath", Path.Combine(Directory, "chat.db"));
             web.UseSetting("Storage:KeysPath", Path.Combine(Directory, "keys"));
-            web.UseSetting("Serilog:WriteTo:1:Args:path", Path.Combine(Directory, "logs", "chatapp-.json"));
+            // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
+            web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json") }));
             // appsettings.json names port 5000, which a developer's own server may hold: any free loopback port instead.
             web.UseSetting("Urls", "http://127.0.0.1:0");
         });
