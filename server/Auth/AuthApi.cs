@@ -39,6 +39,14 @@ public static class AuthApi
         return builder;
     }
 
+    /// <summary>A user no one can log in as, whose hash an unknown name is checked against.</summary>
+    private static readonly User UnknownUser = new()
+    {
+        UserName = "",
+        PasswordHash = new PasswordHasher<User>().HashPassword(null!, Guid.NewGuid().ToString()), // the hasher ignores the user
+        CreatedAt = DateTimeOffset.UnixEpoch,
+    };
+
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
@@ -51,7 +59,7 @@ public static class AuthApi
         RegisterRequest request, DatabaseWriter writer, IPasswordHasher<User> hasher, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         Credentials.ValidateUserName(request.UserName);
-        Credentials.ValidatePassword(request.UserName, request.Password, options.Value.MinPasswordLength);
+        Credentials.ValidatePassword(request.UserName, request.Password, options.Value);
 
         // Hashing is deliberately slow CPU work; it runs here, never inside the writer's transaction.
         var hash = hasher.HashPassword(null!, request.Password); // PasswordHasher ignores the user argument
@@ -69,8 +77,11 @@ public static class AuthApi
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == request.UserName, cancellationToken);
-        // One answer for an unknown name and a wrong password, so the response does not reveal which names exist.
-        if (user is null || hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
+        // One answer, in about the same time, for an unknown name and a wrong password, so neither reveals which names exist.
+        var result = user is null
+            ? hasher.VerifyHashedPassword(UnknownUser, UnknownUser.PasswordHash, request.Password)
+            : hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
+        if (user is null || result == PasswordVerificationResult.Failed)
         {
             return TypedResults.Problem(title: "Wrong user name or password.", statusCode: StatusCodes.Status401Unauthorized);
         }

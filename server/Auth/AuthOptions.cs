@@ -11,4 +11,8 @@ public sealed class AuthOptions
 
     [Range(8, 128)]
     public int MinPasswordLength { get; set; } = 8;
+
+    /// <summary>Long enough for any passphrase, short enough that hashing it costs nothing unusual.</summary>
+    [Range(8, 1024)]
+    public int MaxPasswordLength { get; set; } = 128;
 }

@@ -17,16 +17,16 @@ public static partial class Credentials
         }
     }
 
-    public static void ValidatePassword(string userName, string? password, int minLength)
+    public static void ValidatePassword(string userName, string? password, AuthOptions options)
     {
-        if (string.IsNullOrEmpty(password) || password.Length < minLength)
+        if (string.IsNullOrEmpty(password) || password.Length < options.MinPasswordLength)
         {
-            throw ChatException.Invalid($"The password must be at least {minLength} characters long.");
+            throw ChatException.Invalid($"The password must be at least {options.MinPasswordLength} characters long.");
         }
 
-        if (password.Length > 128)
+        if (password.Length > options.MaxPasswordLength)
         {
-            throw ChatException.Invalid("The password must be at most 128 characters long.");
+            throw ChatException.Invalid($"The password must be at most {options.MaxPasswordLength} characters long.");
         }
 
         if (!password.Any(char.IsLetter) || password.All(char.IsLetter))

@@ -1,8 +1,10 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using ChatApp.Contracts;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Messages;
+using ChatApp.Server.Rooms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +14,7 @@ namespace ChatApp.Server.Data;
 /// The one writer of the database. Every change goes through its bounded queue; it takes what is
 /// queued (up to a batch), runs each command in one transaction and commits once, so one fsync covers
 /// the whole batch (group commit). Only after the commit does it complete each caller's await and
-/// hand the appended log entries to the <see cref="RoomBroadcaster"/>.
+/// hand the batch's live effects (appended entries, group changes), in order, to the <see cref="RoomBroadcaster"/>.
 /// </summary>
 /// <remarks>
 /// SQLite allows one writer at a time and its ADO.NET provider runs "async" calls synchronously, so
@@ -77,16 +79,16 @@ public sealed partial class DatabaseWriter(
     private async Task CommitBatchAsync(List<WriteCommand> batch)
     {
         var started = Stopwatch.GetTimestamp();
-        var appended = new List<ChatMessage>();
+        var effects = new List<object>();
         var succeeded = new List<WriteCommand>(batch.Count);
         try
         {
             await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
             await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-            var context = new WriteContext(db, appended);
+            var context = new WriteContext(db, effects);
             foreach (var command in batch)
             {
-                var appendedBefore = appended.Count;
+                var effectsBefore = effects.Count;
                 // Each command gets a savepoint, so one that is refused leaves no trace while the rest of the batch commits.
                 await transaction.CreateSavepointAsync(CommandSavepoint, CancellationToken.None);
                 try
@@ -95,12 +97,17 @@ public sealed partial class DatabaseWriter(
                     await transaction.ReleaseSavepointAsync(CommandSavepoint, CancellationToken.None);
                     succeeded.Add(command);
                 }
-                catch (Exception ex) when (ex is ChatException or DbUpdateException)
+                catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException)
                 {
                     await transaction.RollbackToSavepointAsync(CommandSavepoint, CancellationToken.None);
                     db.ChangeTracker.Clear();
-                    appended.RemoveRange(appendedBefore, appended.Count - appendedBefore);
-                    command.Fail(ex is ChatException ? ex : ChatException.Conflict("That change conflicts with stored data; nothing was stored."));
+                    effects.RemoveRange(effectsBefore, effects.Count - effectsBefore);
+                    if (ex is not ChatException)
+                    {
+                        LogCommandFailed(logger, ex, command.GetType().Name);
+                    }
+
+                    command.Fail(ex as ChatException ?? ChatException.Conflict("That change conflicts with stored data; nothing was stored."));
                 }
             }
 
@@ -124,17 +131,23 @@ public sealed partial class DatabaseWriter(
             command.Complete();
         }
 
-        broadcaster.Publish(appended);
-        foreach (var entry in appended)
+        broadcaster.Publish(effects);
+        if (logger.IsEnabled(LogLevel.Debug))
         {
-            LogStored(logger, entry.Room, entry.Seq, entry.Kind, entry.Sender);
+            foreach (var entry in effects.OfType<ChatMessage>())
+            {
+                LogStored(logger, entry.Room, entry.Seq, entry.Kind, entry.Sender);
+            }
         }
 
-        LogBatchCommitted(logger, batch.Count, appended.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogBatchCommitted(logger, batch.Count, effects.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Count} commands with {Appended} log entries in {ElapsedMs:F1} ms")]
-    private static partial void LogBatchCommitted(ILogger logger, int count, int appended, double elapsedMs);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Count} commands with {Effects} live effects in {ElapsedMs:F1} ms")]
+    private static partial void LogBatchCommitted(ILogger logger, int count, int effects, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Command} failed in the database and was rolled back alone")]
+    private static partial void LogCommandFailed(ILogger logger, Exception exception, string command);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Room}#{Seq} ({Kind}) from {User}")]
     private static partial void LogStored(ILogger logger, string room, long seq, string kind, string user);
@@ -144,12 +157,15 @@ public sealed partial class DatabaseWriter(
 }
 
 /// <summary>What a command sees while it runs inside the writer's transaction.</summary>
-public sealed class WriteContext(ChatDbContext db, List<ChatMessage> appended)
+public sealed class WriteContext(ChatDbContext db, List<object> effects)
 {
     public ChatDbContext Db { get; } = db;
 
     /// <summary>Marks a log entry for fan-out once the transaction has committed.</summary>
-    public void Append(ChatMessage entry) => appended.Add(entry);
+    public void Append(ChatMessage entry) => effects.Add(entry);
+
+    /// <summary>Marks a change of who receives a room's live events, applied after the commit, in order with the entries.</summary>
+    public void ChangeGroup(GroupChange change) => effects.Add(change);
 }
 
 /// <summary>A change to the database, run by the <see cref="DatabaseWriter"/> inside its batch transaction.</summary>

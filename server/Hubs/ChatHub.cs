@@ -1,5 +1,6 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Auth;
+using ChatApp.Server.Data;
 using ChatApp.Server.Messages;
 using ChatApp.Server.Presence;
 using ChatApp.Server.Rooms;
@@ -19,6 +20,7 @@ public sealed class ChatHub(
     MessageSearch search,
     RoomQueries rooms,
     RoomMembership membership,
+    DatabaseWriter writer,
     PresenceTracker presence) : Hub<IChatClient>
 {
     private ChatUser Caller => ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
@@ -27,11 +29,17 @@ public sealed class ChatHub(
 
     public override async Task OnConnectedAsync()
     {
-        // Registered before the groups are read, so a JoinRoom from another tab from now on adds this connection too.
+        // Registered before the groups are read, so a membership change from now on includes this connection too.
         await presence.ConnectedAsync(Caller, Context.ConnectionId, Aborted);
-        foreach (var room in await rooms.MemberRoomNamesAsync(Caller.Id, Aborted))
+        try
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, RoomGroups.For(room), Aborted);
+            await writer.SubmitAsync(new JoinMemberGroups(Caller.Id, Context.ConnectionId), Aborted);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
+            await presence.DisconnectedAsync(Caller, Context.ConnectionId, CancellationToken.None);
+            throw;
         }
     }
 

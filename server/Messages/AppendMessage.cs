@@ -26,6 +26,11 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
             .FirstOrDefaultAsync(cancellationToken);
         if (original is not null)
         {
+            if (!string.Equals(original.Room, roomName, StringComparison.Ordinal))
+            {
+                throw ChatException.Conflict($"clientMessageId '{clientMessageId}' was already used for a message in another room; use a new one.");
+            }
+
             var stored = original.Entry.ToWire(original.Room, sender.Name);
             return new SendResult((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], cancellationToken))[0], Duplicate: true);
         }

@@ -34,6 +34,14 @@ public sealed class ChatOptions
     [Range(2, 600)]
     public int ClientTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>The longest reaction (an emoji, or a short word).</summary>
+    [Range(1, 256)]
+    public int MaxReactionLength { get; set; } = 32;
+
+    /// <summary>How many words of a search query are used; the rest are ignored.</summary>
+    [Range(1, 256)]
+    public int MaxSearchWords { get; set; } = 16;
+
     /// <summary>A user's typing signal in one room goes out at most this often.</summary>
     [Range(100, 60_000)]
     public int TypingThrottleMilliseconds { get; set; } = 2_000;

@@ -12,7 +12,7 @@ internal static class EntryAssembler
 {
     public static async Task<List<ChatMessage>> CompleteAsync(ChatDbContext db, long roomId, List<ChatMessage> entries, CancellationToken cancellationToken)
     {
-        // A reaction entry shows its message's counts; message entries their own counts and mentions.
+        // Message entries show their own counts and mentions; reaction and edit entries those of their message.
         var seqs = entries.Select(ReactionSeq).OfType<long>().Distinct().ToList();
         if (seqs.Count == 0)
         {
@@ -42,6 +42,8 @@ internal static class EntryAssembler
                 Mentions = mentionsBySeq.GetValueOrDefault(entry.Seq, []),
             },
             EntryKinds.Reaction => entry with { Reactions = reactionsBySeq.GetValueOrDefault(entry.TargetSeq ?? 0, []) },
+            // An edit shows the mentions its message makes now, as the live edit event did when it was the latest.
+            EntryKinds.Edit => entry with { Mentions = mentionsBySeq.GetValueOrDefault(entry.TargetSeq ?? 0, []) },
             _ => entry,
         });
     }
@@ -49,7 +51,7 @@ internal static class EntryAssembler
     private static long? ReactionSeq(ChatMessage entry) => entry.Kind switch
     {
         EntryKinds.Message => entry.Seq,
-        EntryKinds.Reaction => entry.TargetSeq,
+        EntryKinds.Reaction or EntryKinds.Edit => entry.TargetSeq,
         _ => null,
     };
 }

@@ -41,9 +41,10 @@ public sealed class MessageLog(
     public Task<ChatMessage> ReactAsync(ChatUser user, string room, long seq, string? emoji, CancellationToken cancellationToken)
     {
         var name = RoomNames.Normalize(room);
-        if (string.IsNullOrWhiteSpace(emoji) || emoji.Length > 32 || emoji.Any(char.IsWhiteSpace))
+        var max = options.Value.MaxReactionLength;
+        if (string.IsNullOrWhiteSpace(emoji) || emoji.Length > max || emoji.Any(char.IsWhiteSpace))
         {
-            throw ChatException.Invalid("A reaction is one emoji (or a short word) without spaces, at most 32 characters.");
+            throw ChatException.Invalid($"A reaction is one emoji (or a short word) without spaces, at most {max} characters.");
         }
 
         return writer.SubmitAsync(new ToggleReaction(user, name, seq, emoji, clock.GetUtcNow()), cancellationToken);
@@ -121,7 +122,7 @@ public sealed class MessageLog(
             ClientMessageId = e.ClientMessageId,
             Kind = e.Kind,
             TargetSeq = e.TargetSeq,
-            EditedAt = e.EditedAt,
+            EditedAt = e.Kind == EntryKinds.Edit ? e.SentAt : e.EditedAt,
             Deleted = e.DeletedAt != null,
         });
 

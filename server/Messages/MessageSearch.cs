@@ -13,7 +13,7 @@ public sealed class MessageSearch(IDbContextFactory<ChatDbContext> contexts, Roo
 {
     public async Task<SearchPage> SearchAsync(ChatUser user, string? query, string? room, long? beforeId, int? limit, CancellationToken cancellationToken)
     {
-        var match = ToMatchExpression(query) ?? throw ChatException.Invalid("Search for at least one word.");
+        var match = ToMatchExpression(query, options.Value.MaxSearchWords) ?? throw ChatException.Invalid("Search for at least one word.");
         long? roomId = room is null ? null : (await rooms.GetReadableAsync(user, room, cancellationToken)).RoomId;
         var size = Math.Clamp(limit ?? options.Value.DefaultHistoryPageSize, 1, options.Value.MaxHistoryPageSize);
         var before = beforeId ?? long.MaxValue;
@@ -44,12 +44,12 @@ public sealed class MessageSearch(IDbContextFactory<ChatDbContext> contexts, Roo
     /// User text as an FTS5 expression that cannot be a syntax error: every word quoted (all must match),
     /// the last one as a prefix so results come while typing.
     /// </summary>
-    internal static string? ToMatchExpression(string? query)
+    internal static string? ToMatchExpression(string? query, int maxWords)
     {
         var words = (query ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
             .Select(w => w.Replace("\"", "", StringComparison.Ordinal))
             .Where(w => w.Any(char.IsLetterOrDigit))
-            .Take(16)
+            .Take(maxWords)
             .ToList();
         return words.Count == 0
             ? null

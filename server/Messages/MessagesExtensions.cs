@@ -29,7 +29,6 @@ public static class MessagesExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConnectionRegistry>();
-        builder.Services.AddSingleton<RoomGroups>();
         builder.Services.AddSingleton<RoomQueries>();
         builder.Services.AddSingleton<MessageLog>();
         builder.Services.AddSingleton<MessageSearch>();

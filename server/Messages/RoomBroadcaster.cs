@@ -1,14 +1,15 @@
 using System.Threading.Channels;
 using ChatApp.Contracts;
 using ChatApp.Server.Hubs;
+using ChatApp.Server.Presence;
 using ChatApp.Server.Rooms;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Server.Messages;
 
 /// <summary>
-/// Sends live events: committed log entries to each room's group in commit (so seq) order, and
-/// membership events, from one queue so they keep their order too.
+/// Sends live events from one ordered queue: committed log entries to each room's group in commit (so seq)
+/// order, the group changes of membership commits in the same order, and presence and membership events.
 /// </summary>
 /// <remarks>
 /// Sends are started in order but not awaited: SignalR queues each connection's writes behind that
@@ -16,22 +17,40 @@ namespace ChatApp.Server.Messages;
 /// dead connection only delays itself (until SignalR's client timeout drops it) instead of the writer,
 /// the caller, or everyone else.
 /// </remarks>
-public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hub, ILogger<RoomBroadcaster> logger) : BackgroundService
+public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ILogger<RoomBroadcaster> logger) : BackgroundService
 {
-    private readonly Channel<Func<IHubClients<IChatClient>, Task>> _sends =
-        Channel.CreateUnbounded<Func<IHubClients<IChatClient>, Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Func<IHubContext<ChatHub, IChatClient>, Task>> _sends =
+        Channel.CreateUnbounded<Func<IHubContext<ChatHub, IChatClient>, Task>>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>Called by the writer after a commit; never blocks it.</summary>
-    public void Publish(IReadOnlyList<ChatMessage> entries)
+    /// <summary>Called by the writer after a commit with the batch's entries and group changes, in commit order; never blocks it.</summary>
+    public void Publish(IReadOnlyList<object> effects)
     {
-        foreach (var entry in entries)
+        foreach (var effect in effects)
         {
-            Send(clients => Deliver(clients.Group(RoomGroups.For(entry.Room)), entry));
+            _sends.Writer.TryWrite(effect switch
+            {
+                ChatMessage entry => context => Deliver(context.Clients.Group(RoomGroups.For(entry.Room)), entry),
+                GroupChange change => context => ApplyAsync(context.Groups, change),
+                _ => throw new ArgumentException($"Unknown live effect {effect.GetType().Name}", nameof(effects)),
+            });
         }
     }
 
     /// <summary>Queues any other live event behind what is already queued.</summary>
-    public void Send(Func<IHubClients<IChatClient>, Task> send) => _sends.Writer.TryWrite(send);
+    public void Send(Func<IHubClients<IChatClient>, Task> send) => _sends.Writer.TryWrite(context => send(context.Clients));
+
+    // The in-memory lifetime manager changes groups synchronously, so a change is in force before the next
+    // queued send starts: the order of the queue is the order members see.
+    private async Task ApplyAsync(IGroupManager groups, GroupChange change)
+    {
+        var targets = change.ConnectionId is { } one ? [one] : connections.ConnectionsOf(change.UserId ?? 0);
+        foreach (var connectionId in targets)
+        {
+            await (change.Join
+                ? groups.AddToGroupAsync(connectionId, RoomGroups.For(change.Room))
+                : groups.RemoveFromGroupAsync(connectionId, RoomGroups.For(change.Room)));
+        }
+    }
 
     private static Task Deliver(IChatClient room, ChatMessage entry) => entry.Kind switch
     {
@@ -48,7 +67,7 @@ public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hu
             Task sending;
             try
             {
-                sending = send(hub.Clients);
+                sending = send(hub);
             }
             catch (Exception ex)
             {

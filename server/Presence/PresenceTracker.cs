@@ -49,15 +49,16 @@ public sealed class PresenceTracker(
     /// <summary>Tells the room's other connections that the user is typing, at most once per throttle interval.</summary>
     public async Task TypingAsync(ChatUser user, string room, CancellationToken cancellationToken)
     {
-        var access = await rooms.GetMembershipAsync(user, room, cancellationToken);
+        // The throttle is checked before the membership read, so a chatty client costs no database work.
+        var key = (user.Id, RoomNames.Normalize(room));
         var now = clock.GetTimestamp();
         var interval = TimeSpan.FromMilliseconds(options.Value.TypingThrottleMilliseconds);
-        var key = (user.Id, access.Name);
         if (_lastTyping.TryGetValue(key, out var last) && clock.GetElapsedTime(last, now) < interval)
         {
             return;
         }
 
+        var access = await rooms.GetMembershipAsync(user, room, cancellationToken);
         _lastTyping[key] = now;
         if (_lastTyping.Count > options.Value.TypingThrottleEntries)
         {

@@ -49,6 +49,7 @@ public sealed class CreateRoom(ChatUser owner, string name, bool isPrivate, Date
         await db.SaveChangesAsync(cancellationToken);
         db.RoomMembers.Add(new RoomMember { RoomId = room.Id, UserId = owner.Id, JoinedAt = now });
         await db.SaveChangesAsync(cancellationToken);
+        context.ChangeGroup(new GroupChange(name, Join: true, UserId: owner.Id));
         return new MembershipChange(name, owner.Id, owner.Name, Changed: true);
     }
 }
@@ -60,15 +61,20 @@ public sealed class JoinRoom(ChatUser user, string name, DateTimeOffset now) : W
         var db = context.Db;
         var room = await db.FindRoomAsync(name, cancellationToken);
         var isMember = await db.IsMemberAsync(room.Id, user.Id, cancellationToken);
+        if (!isMember && room.IsDirect)
+        {
+            // Whether two other people have a conversation is theirs to know.
+            throw ChatException.NotFound($"There is no room named '{name}'.");
+        }
+
         if (!isMember && room.IsPrivate)
         {
-            throw ChatException.Forbidden(room.IsDirect
-                ? "That is someone else's direct conversation."
-                : $"Room '{name}' is private; only its owner can add you.");
+            throw ChatException.Forbidden($"Room '{name}' is private; only its owner can add you.");
         }
 
         var added = await db.AddMemberAsync(room.Id, user.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        context.ChangeGroup(new GroupChange(name, Join: true, UserId: user.Id));
         return new MembershipChange(name, user.Id, user.Name, added);
     }
 }
@@ -80,6 +86,12 @@ public sealed class LeaveRoom(ChatUser user, string name) : WriteCommand<Members
         var db = context.Db;
         var room = await db.FindRoomAsync(name, cancellationToken);
         var removed = await db.RoomMembers.Where(m => m.RoomId == room.Id && m.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
+        if (removed == 0 && room.IsPrivate)
+        {
+            throw ChatException.NotFound($"There is no room named '{name}' that you can read.");
+        }
+
+        context.ChangeGroup(new GroupChange(name, Join: false, UserId: user.Id));
         return new MembershipChange(name, user.Id, user.Name, removed > 0);
     }
 }
@@ -94,6 +106,7 @@ public sealed class InviteToRoom(ChatUser owner, string name, string userName, D
         var invitee = await db.FindUserAsync(userName, cancellationToken);
         var added = await db.AddMemberAsync(room.Id, invitee.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        context.ChangeGroup(new GroupChange(name, Join: true, UserId: invitee.Id));
         return new MembershipChange(name, invitee.Id, invitee.UserName, added);
     }
 }
@@ -112,6 +125,7 @@ public sealed class RemoveFromRoom(ChatUser owner, string name, string userName)
         }
 
         var removed = await db.RoomMembers.Where(m => m.RoomId == room.Id && m.UserId == member.Id).ExecuteDeleteAsync(cancellationToken);
+        context.ChangeGroup(new GroupChange(name, Join: false, UserId: member.Id));
         return new MembershipChange(name, member.Id, member.UserName, removed > 0);
     }
 }
@@ -140,7 +154,30 @@ public sealed class OpenDirect(ChatUser caller, string otherName, DateTimeOffset
         var callerAdded = await db.AddMemberAsync(room.Id, caller.Id, now, cancellationToken);
         var otherAdded = await db.AddMemberAsync(room.Id, other.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        context.ChangeGroup(new GroupChange(name, Join: true, UserId: caller.Id));
+        context.ChangeGroup(new GroupChange(name, Join: true, UserId: other.Id));
         return (new MembershipChange(name, caller.Id, caller.Name, callerAdded), new MembershipChange(name, other.Id, other.UserName, otherAdded));
+    }
+}
+
+/// <summary>
+/// Puts a new connection into the groups of its user's rooms. It runs in the writer so that it is ordered
+/// with membership changes: a removal committed after it also removes this connection, one committed
+/// before it is already reflected in what it reads.
+/// </summary>
+public sealed class JoinMemberGroups(long userId, string connectionId) : WriteCommand<int>
+{
+    protected override async Task<int> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    {
+        var rooms = await context.Db.RoomMembers.Where(m => m.UserId == userId)
+            .Join(context.Db.Rooms, m => m.RoomId, r => r.Id, (m, r) => r.Name)
+            .ToListAsync(cancellationToken);
+        foreach (var room in rooms)
+        {
+            context.ChangeGroup(new GroupChange(room, Join: true, ConnectionId: connectionId));
+        }
+
+        return rooms.Count;
     }
 }
 
@@ -155,7 +192,9 @@ public sealed class MarkRead(ChatUser user, string name, long seq) : WriteComman
         var updated = await db.RoomMembers
             .Where(m => m.RoomId == room.Id && m.UserId == user.Id)
             .ExecuteUpdateAsync(set => set.SetProperty(m => m.LastReadSeq, m => m.LastReadSeq < target ? target : m.LastReadSeq), cancellationToken);
-        return updated > 0 ? true : throw ChatException.Forbidden($"You are not a member of '{name}'.");
+        return updated > 0 ? true
+            : room.IsPrivate ? throw ChatException.NotFound($"There is no room named '{name}' that you can read.")
+            : throw ChatException.Forbidden($"You are not a member of '{name}'.");
     }
 }
 

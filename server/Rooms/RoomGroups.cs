@@ -1,32 +1,16 @@
-using ChatApp.Contracts;
-using ChatApp.Server.Hubs;
-using ChatApp.Server.Presence;
-using Microsoft.AspNetCore.SignalR;
-
 namespace ChatApp.Server.Rooms;
 
 /// <summary>
-/// Keeps SignalR groups in step with stored membership. Groups are only the live fan-out list:
-/// membership itself is stored, and each new connection is added to its user's rooms on connect.
+/// SignalR groups are only the live fan-out list of a room: membership itself is stored. Group changes
+/// are made by the <see cref="Messages.RoomBroadcaster"/>, in commit order with the room's entries, so a
+/// member removed by a commit gets nothing committed after it, and a member added gets everything.
 /// </summary>
-public sealed class RoomGroups(IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections)
+public static class RoomGroups
 {
     public static string For(string room) => "room:" + room;
-
-    /// <summary>Adds every open connection of the user (every tab, every device) to the room's group.</summary>
-    public async Task AddUserAsync(long userId, string room, CancellationToken cancellationToken)
-    {
-        foreach (var connectionId in connections.ConnectionsOf(userId))
-        {
-            await hub.Groups.AddToGroupAsync(connectionId, For(room), cancellationToken);
-        }
-    }
-
-    public async Task RemoveUserAsync(long userId, string room, CancellationToken cancellationToken)
-    {
-        foreach (var connectionId in connections.ConnectionsOf(userId))
-        {
-            await hub.Groups.RemoveFromGroupAsync(connectionId, For(room), cancellationToken);
-        }
-    }
 }
+
+/// <summary>A change to who receives a room's live events; applied after the commit that made it.</summary>
+/// <param name="UserId">Every open connection of this user, or...</param>
+/// <param name="ConnectionId">...just this connection (when it opens).</param>
+public sealed record GroupChange(string Room, bool Join, long? UserId = null, string? ConnectionId = null);

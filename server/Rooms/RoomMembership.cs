@@ -6,10 +6,11 @@ using ChatApp.Server.Messages;
 namespace ChatApp.Server.Rooms;
 
 /// <summary>
-/// Membership changes: the stored change goes through the writer; once committed, the live side follows
-/// (the user's connections join or leave the room's group, and the room and the user hear of it).
+/// Membership changes: the stored change goes through the writer, whose commit also moves the user's
+/// connections in or out of the room's group (in order with the room's entries); then the room and the
+/// user hear of it.
 /// </summary>
-public sealed class RoomMembership(DatabaseWriter writer, RoomGroups groups, RoomQueries queries, RoomBroadcaster broadcaster, TimeProvider clock)
+public sealed class RoomMembership(DatabaseWriter writer, RoomQueries queries, RoomBroadcaster broadcaster, TimeProvider clock)
 {
     public async Task<RoomInfo> CreateAsync(ChatUser owner, string name, bool isPrivate, CancellationToken cancellationToken)
     {
@@ -24,13 +25,13 @@ public sealed class RoomMembership(DatabaseWriter writer, RoomGroups groups, Roo
     }
 
     public async Task LeaveAsync(ChatUser user, string room, CancellationToken cancellationToken) =>
-        await AnnounceLeaveAsync(await writer.SubmitAsync(new LeaveRoom(user, RoomNames.Normalize(room)), cancellationToken), cancellationToken);
+        AnnounceLeave(await writer.SubmitAsync(new LeaveRoom(user, RoomNames.Normalize(room)), cancellationToken));
 
     public async Task InviteAsync(ChatUser owner, string room, string userName, CancellationToken cancellationToken) =>
         await AnnounceJoinAsync(await writer.SubmitAsync(new InviteToRoom(owner, RoomNames.Normalize(room), userName ?? "", clock.GetUtcNow()), cancellationToken), cancellationToken);
 
     public async Task RemoveAsync(ChatUser owner, string room, string userName, CancellationToken cancellationToken) =>
-        await AnnounceLeaveAsync(await writer.SubmitAsync(new RemoveFromRoom(owner, RoomNames.Normalize(room), userName ?? ""), cancellationToken), cancellationToken);
+        AnnounceLeave(await writer.SubmitAsync(new RemoveFromRoom(owner, RoomNames.Normalize(room), userName ?? ""), cancellationToken));
 
     public async Task<RoomInfo> OpenDirectAsync(ChatUser caller, string userName, CancellationToken cancellationToken)
     {
@@ -49,7 +50,6 @@ public sealed class RoomMembership(DatabaseWriter writer, RoomGroups groups, Roo
     /// <summary>Returns the room as the new member sees it, or null when nothing changed.</summary>
     private async Task<RoomInfo?> AnnounceJoinAsync(MembershipChange change, CancellationToken cancellationToken)
     {
-        await groups.AddUserAsync(change.UserId, change.Room, cancellationToken);
         if (!change.Changed)
         {
             return null;
@@ -61,9 +61,8 @@ public sealed class RoomMembership(DatabaseWriter writer, RoomGroups groups, Roo
         return info;
     }
 
-    private async Task AnnounceLeaveAsync(MembershipChange change, CancellationToken cancellationToken)
+    private void AnnounceLeave(MembershipChange change)
     {
-        await groups.RemoveUserAsync(change.UserId, change.Room, cancellationToken);
         if (change.Changed)
         {
             broadcaster.Send(clients => clients.User(UserKey(change.UserId)).RoomLeft(change.Room));

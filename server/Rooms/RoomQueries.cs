@@ -79,14 +79,6 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
         return string.Equals(names[0], self, StringComparison.OrdinalIgnoreCase) ? names[1] : names[0];
     }
 
-    public async Task<IReadOnlyList<string>> MemberRoomNamesAsync(long userId, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.RoomMembers.Where(m => m.UserId == userId)
-            .Join(db.Rooms, m => m.RoomId, r => r.Id, (m, r) => r.Name)
-            .ToListAsync(cancellationToken);
-    }
-
     /// <summary>Everyone who shares at least one room with the user (presence goes to them).</summary>
     public async Task<IReadOnlyList<string>> RoommateIdsAsync(long userId, CancellationToken cancellationToken)
     {

@@ -87,6 +87,7 @@ public sealed class FeatureTests : IAsyncLifetime
             var attempts = new Dictionary<string, Func<Task>>
             {
                 ["JoinRoom"] = () => c.JoinRoomAsync(room, Ct),
+                ["LeaveRoom"] = () => c.LeaveRoomAsync(room, Ct),
                 ["SendMessage"] = () => c.SendMessageAsync(room, "let me in", NewId(), Ct),
                 ["GetHistory"] = () => c.GetHistoryAsync(room, null, null, Ct),
                 ["StreamMessagesSince"] = async () => await c.StreamMessagesSinceAsync(room, 0, Ct).ToListAsync(Ct),
@@ -120,6 +121,7 @@ public sealed class FeatureTests : IAsyncLifetime
         var search = await eve.Connection.SearchMessagesAsync("needle", null, null, null, Ct);
         Assert.Empty(search.Results);
         Assert.DoesNotContain(await eve.Connection.ListRoomsAsync(Ct), r => r.IsPrivate);
+        Assert.DoesNotContain(await http.GetFromJsonAsync<RoomInfo[]>("/api/rooms", Ct) ?? [], r => r.IsPrivate);
         Assert.DoesNotContain(eve.Events.Entries(), m => m.Room != "general");
 
         // Nothing eve tried changed anything: still one message in each room.
@@ -153,6 +155,7 @@ public sealed class FeatureTests : IAsyncLifetime
 
         var replay = await bob.Connection.StreamMessagesSinceAsync("general", caughtUpTo, Ct).ToListAsync(Ct);
         Assert.Equal([EntryKinds.Edit, EntryKinds.Reaction, EntryKinds.Delete], replay.Select(e => e.Kind));
+        Assert.Equal((edit.Text, edit.TargetSeq, edit.EditedAt), (replay[0].Text, replay[0].TargetSeq, replay[0].EditedAt));
 
         var history = await bob.Connection.GetHistoryAsync("general", null, null, Ct);
         Assert.Equal(["hello", ""], history.Messages.Select(m => m.Text));

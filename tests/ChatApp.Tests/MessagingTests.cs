@@ -69,6 +69,10 @@ public sealed class MessagingTests : IAsyncLifetime
         Assert.Equal(["once", "after"], received.Select(m => m.Text));
         var history = await alice.Connection.GetHistoryAsync("general", null, null, Ct);
         Assert.Equal(2, history.Messages.Count);
+
+        await alice.Connection.CreateRoomAsync("elsewhere", false, Ct);
+        var reused = await Assert.ThrowsAsync<HubException>(() => alice.Connection.SendMessageAsync("elsewhere", "once", id, Ct));
+        Assert.Contains("another room", reused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
