@@ -14,7 +14,10 @@ namespace ChatApp.Client;
 /// </summary>
 public sealed class ChatConnection : IAsyncDisposable
 {
-    /// <summary>Waits before each reconnect attempt; starts above zero so a server in shutdown is not re-entered at once.</summary>
+    /// <summary>
+    /// Waits before each reconnect attempt, the last one repeated for as long as it takes; starts above zero
+    /// so a server in shutdown is not re-entered at once.
+    /// </summary>
     public static readonly TimeSpan[] DefaultReconnectDelays =
         [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
 
@@ -25,9 +28,11 @@ public sealed class ChatConnection : IAsyncDisposable
         TimeSpan[]? reconnectDelays = null,
         ILoggerFactory? loggerFactory = null)
     {
-        var builder = new HubConnectionBuilder()
-            .WithWebSocketTransport(new Uri(server, ChatPaths.Hub), accessToken, connect)
-            .WithAutomaticReconnect(reconnectDelays ?? DefaultReconnectDelays);
+        var builder = new HubConnectionBuilder().WithWebSocketTransport(new Uri(server, ChatPaths.Hub), accessToken, connect);
+        // Given delays are tried once each (tests want a bounded wait); by default a client never gives up.
+        builder = reconnectDelays is null
+            ? builder.WithAutomaticReconnect(new KeepRetrying(DefaultReconnectDelays))
+            : builder.WithAutomaticReconnect(reconnectDelays);
         if (loggerFactory is not null)
         {
             builder.Services.AddSingleton(loggerFactory);
@@ -152,6 +157,11 @@ public sealed class ChatConnection : IAsyncDisposable
 
             await timer.WaitForNextTickAsync(cancellationToken);
         }
+    }
+
+    private sealed class KeepRetrying(TimeSpan[] delays) : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext retryContext) => delays[Math.Min(retryContext.PreviousRetryCount, delays.Length - 1)];
     }
 
     private sealed class Subscriptions(IDisposable[] items) : IDisposable
