@@ -161,24 +161,12 @@ public sealed class RoomFollower : IAsyncDisposable
     private sealed record Snapshot(TaskCompletionSource<IReadOnlyDictionary<string, long>> Done) : Work;
 
     /// <summary>Feeds the log events into the queue; the other events are left to other subscribers.</summary>
-    private sealed class LiveEntries(RoomFollower follower) : IChatClient
+    private sealed class LiveEntries(RoomFollower follower) : ChatEvents
     {
-        private Task Enqueue(ChatMessage entry)
+        protected override Task OnEntry(ChatMessage entry)
         {
             follower._work.Writer.TryWrite(new Live(entry));
             return Task.CompletedTask;
         }
-
-        public Task MessageReceived(ChatMessage message) => Enqueue(message);
-        public Task MessageEdited(ChatMessage entry) => Enqueue(entry);
-        public Task MessageDeleted(ChatMessage entry) => Enqueue(entry);
-        public Task ReactionChanged(ChatMessage entry) => Enqueue(entry);
-        public Task UserOnline(string userName) => Task.CompletedTask;
-        public Task UserOffline(string userName) => Task.CompletedTask;
-        public Task UserJoined(string room, string userName) => Task.CompletedTask;
-        public Task UserLeft(string room, string userName) => Task.CompletedTask;
-        public Task Typing(string room, string userName) => Task.CompletedTask;
-        public Task RoomJoined(RoomInfo room) => Task.CompletedTask;
-        public Task RoomLeft(string room) => Task.CompletedTask;
     }
 }

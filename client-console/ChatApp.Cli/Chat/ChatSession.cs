@@ -427,23 +427,15 @@ public sealed class ChatSession : IAsyncDisposable
     private sealed record RoomLeftEvent(string Room) : UiEvent;
 
     /// <summary>The events that are not log entries: membership changes worth a line.</summary>
-    private sealed class Notices(ChatSession session) : IChatClient
+    private sealed class Notices(ChatSession session) : ChatEvents
     {
-        public Task MessageReceived(ChatMessage message) => Task.CompletedTask;
-        public Task MessageEdited(ChatMessage entry) => Task.CompletedTask;
-        public Task MessageDeleted(ChatMessage entry) => Task.CompletedTask;
-        public Task ReactionChanged(ChatMessage entry) => Task.CompletedTask;
-        public Task UserOnline(string userName) => Task.CompletedTask;
-        public Task UserOffline(string userName) => Task.CompletedTask;
-        public Task Typing(string room, string userName) => Task.CompletedTask;
-
-        public Task UserJoined(string room, string userName)
+        public override Task UserJoined(string room, string userName)
         {
             session.Notify($"{userName} joined {room}");
             return Task.CompletedTask;
         }
 
-        public Task UserLeft(string room, string userName)
+        public override Task UserLeft(string room, string userName)
         {
             session.Notify($"{userName} left {room}");
             return Task.CompletedTask;
@@ -451,13 +443,13 @@ public sealed class ChatSession : IAsyncDisposable
 
         // Membership changes go through the screen loop, which knows what is followed already
         // (our own /join also raises RoomJoined, and following a room twice would show entries twice).
-        public Task RoomJoined(RoomInfo room)
+        public override Task RoomJoined(RoomInfo room)
         {
             session._events.Writer.TryWrite(new RoomJoinedEvent(room));
             return Task.CompletedTask;
         }
 
-        public Task RoomLeft(string room)
+        public override Task RoomLeft(string room)
         {
             session._events.Writer.TryWrite(new RoomLeftEvent(room));
             return Task.CompletedTask;

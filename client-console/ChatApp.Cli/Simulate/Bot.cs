@@ -188,38 +188,12 @@ public sealed class Bot(int index, string name, int[] rooms, SimulationRun run)
         }
     }
 
-    private sealed class Events(Bot bot) : IChatClient
+    private sealed class Events(Bot bot) : ChatEvents
     {
-        public Task MessageReceived(ChatMessage message)
-        {
-            bot.OnEntry(message);
-            return Task.CompletedTask;
-        }
-
-        public Task MessageEdited(ChatMessage entry)
+        protected override Task OnEntry(ChatMessage entry)
         {
             bot.OnEntry(entry);
             return Task.CompletedTask;
         }
-
-        public Task MessageDeleted(ChatMessage entry)
-        {
-            bot.OnEntry(entry);
-            return Task.CompletedTask;
-        }
-
-        public Task ReactionChanged(ChatMessage entry)
-        {
-            bot.OnEntry(entry);
-            return Task.CompletedTask;
-        }
-
-        public Task UserOnline(string userName) => Task.CompletedTask;
-        public Task UserOffline(string userName) => Task.CompletedTask;
-        public Task UserJoined(string room, string userName) => Task.CompletedTask;
-        public Task UserLeft(string room, string userName) => Task.CompletedTask;
-        public Task Typing(string room, string userName) => Task.CompletedTask;
-        public Task RoomJoined(RoomInfo room) => Task.CompletedTask;
-        public Task RoomLeft(string room) => Task.CompletedTask;
     }
 }
