@@ -108,7 +108,7 @@ public sealed class ChatConnection : IAsyncDisposable
     /// <summary>
     /// Sends, and if the connection fails before the answer arrives, waits for the reconnect and sends again
     /// with the same <paramref name="clientMessageId"/>: the server answers a retry with the original, so
-    /// the message is stored once however often this tries. A refusal from the server (HubException) is final.
+    /// the message is stored once however often this tries. A refusal from the server is final unless it says to try again.
     /// </summary>
     public async Task<ChatMessage> SendWithRetryAsync(string room, string text, string clientMessageId, int maxAttempts, CancellationToken cancellationToken)
     {
@@ -119,12 +119,21 @@ public sealed class ChatConnection : IAsyncDisposable
                 await WaitConnectedAsync(cancellationToken);
                 return await SendMessageAsync(room, text, clientMessageId, cancellationToken);
             }
-            catch (Exception ex) when (ex is not HubException && ex is not OperationCanceledException && attempt < maxAttempts)
+            catch (Exception ex) when (IsRetryable(ex) && attempt < maxAttempts)
             {
-                // The connection dropped before the answer; the message may or may not be stored. Send again.
+                // The connection dropped before the answer (the message may or may not be stored), or the
+                // server said nothing was stored and to try again: either way, the same id again.
             }
         }
     }
+
+    /// <summary>A lost connection, or a refusal the server marks as passing ("try again"); never a cancellation.</summary>
+    public static bool IsRetryable(Exception exception) => exception switch
+    {
+        OperationCanceledException => false,
+        HubException hub => hub.Message.Contains("try again", StringComparison.OrdinalIgnoreCase),
+        _ => true,
+    };
 
     public Task<ChatMessage> EditMessageAsync(string room, long seq, string text, CancellationToken cancellationToken) =>
         Hub.InvokeAsync<ChatMessage>("EditMessage", room, seq, text, cancellationToken);

@@ -572,7 +572,10 @@ export class ChatClient {
       // The ack shows the message in place; lastAppliedSeq moves only with the log, so nothing before it is skipped.
       if (room?.loaded && !room.messages.has(ack.seq)) room.messages.set(ack.seq, { ...ack, reactions: ack.reactions ?? [], mentions: ack.mentions ?? [] });
     } catch (error) {
-      if (this.connected) {
+      if (this.connected && /try again/i.test(userMessage(error))) {
+        // Nothing was stored (the server is restarting, or a commit failed): send it again shortly, same id.
+        setTimeout(() => void this.flushOutbox(), 2000);
+      } else if (this.connected) {
         // The server answered no (too long, not a member...): keep it visible for retry or discard.
         item.failed = userMessage(error);
         this.saveOutbox();
