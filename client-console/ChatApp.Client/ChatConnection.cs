@@ -122,8 +122,10 @@ public sealed class ChatConnection : IAsyncDisposable
             catch (Exception ex) when (IsRetryable(ex) && attempt < maxAttempts)
             {
                 // The connection dropped before the answer (the message may or may not be stored), or the
-                // server said nothing was stored and to try again: either way, the same id again.
+                // server said nothing was stored and to try again: either way, the same id again, after a pause.
             }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt * attempt, 5_000)), cancellationToken);
         }
     }
 
