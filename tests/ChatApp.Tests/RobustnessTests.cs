@@ -135,6 +135,30 @@ public sealed class RobustnessTests
         Assert.Equal("Future", await tables.ExecuteScalarAsync(Ct));
     }
 
+    [Theory]
+    [InlineData("Chat:MaxHistoryPageSize", "0", "MaxHistoryPageSize")]
+    [InlineData("Chat:ClientTimeoutSeconds", "5", "ClientTimeoutSeconds must be at least twice")]
+    [InlineData("Writer:MaxBatchSize", "-1", "MaxBatchSize")]
+    [InlineData("Auth:MinPasswordLength", "3", "MinPasswordLength")]
+    public async Task BadSettingsStopTheServerAtStartUpNamingTheSetting(string key, string value, string named)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var server = new ChatServer(new Dictionary<string, string> { [key] = value });
+        });
+        Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HealthReportsHealthyWhenTheDatabaseAnswers()
+    {
+        await using var server = new ChatServer();
+        using var http = server.CreateHttpClient();
+        using var response = await http.GetAsync("/healthz", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
+    }
+
     [Fact]
     public async Task LogsNeverContainPasswordsOrTokensEvenFromTheHubQueryString()
     {
