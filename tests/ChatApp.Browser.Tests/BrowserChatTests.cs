@@ -62,6 +62,54 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task EditsDeletesReactionsTypingAndMentionsReachTheOtherUser()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await using var bob = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "bob");
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        alice.Page.Dialog += (_, dialog) => _ = dialog.AcceptAsync(); // "Delete this message?"
+
+        await alice.SendAsync("hello @bob, first draft");
+        await alice.SendAsync("this one goes away");
+        await Expect(bob.Message("this one goes away")).ToHaveCountAsync(1);
+
+        // Typing shows on the other side.
+        await bob.Page.GetByTestId("composer").PressSequentiallyAsync("thinking");
+        await Expect(alice.Page.GetByTestId("typing")).ToHaveTextAsync("bob is typing…");
+
+        // The message toolbar appears on hover (or keyboard focus), as a person would find it.
+        await alice.Message("hello @bob, first draft").HoverAsync();
+        await alice.Message("hello @bob, first draft").GetByTestId("edit").ClickAsync();
+        await alice.Page.GetByTestId("edit-text").FillAsync("hello @bob, final");
+        await alice.Page.GetByTestId("edit-save").ClickAsync();
+        await Expect(bob.Message("hello @bob, final")).ToHaveCountAsync(1);
+        await Expect(bob.Message("hello @bob, final").GetByTestId("edited")).ToHaveCountAsync(1);
+
+        await alice.Message("this one goes away").HoverAsync();
+        await alice.Message("this one goes away").GetByTestId("delete").ClickAsync();
+        await Expect(bob.Page.GetByTestId("message-text").GetByText("This message was deleted.")).ToHaveCountAsync(1);
+        await Expect(bob.Page.GetByTestId("message-text").GetByText("this one goes away")).ToHaveCountAsync(0);
+
+        await bob.Message("hello @bob, final").HoverAsync();
+        await bob.Message("hello @bob, final").GetByTestId("react").ClickAsync();
+        await bob.Page.Locator("[data-testid=pick-reaction][data-emoji='👍']").ClickAsync();
+        await Expect(alice.Page.Locator("[data-testid=reaction][data-emoji='👍']")).ToContainTextAsync("1");
+
+        // Away in another room, bob sees general's unread and mention counts.
+        await bob.Page.GetByTestId("new-room").FillAsync("elsewhere");
+        await bob.Page.GetByTestId("create-room").ClickAsync();
+        await Expect(bob.Page.GetByTestId("room-title")).ToHaveTextAsync("# elsewhere");
+        await alice.SendAsync("@bob are you there?");
+        await alice.SendAsync("no mention here");
+        var general = bob.Page.Locator("[data-testid=room-item][data-room='general']");
+        await Expect(general.GetByTestId("unread-badge")).ToHaveTextAsync("2");
+        await Expect(general.GetByTestId("mention-badge")).ToHaveTextAsync("@1");
+        await alice.Page.ScreenshotAsync(new() { Path = Artifacts.ScreenshotPath("chat-features.png") });
+    }
+
+    [Fact]
     public async Task RoomsAreCreatedJoinedAndLeftAndUnreadMessagesShowInTheSidebar()
     {
         await using var host = await ChatHost.StartAsync();
