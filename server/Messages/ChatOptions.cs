@@ -42,6 +42,18 @@ public sealed class ChatOptions
     [Range(1, 256)]
     public int MaxSearchWords { get; set; } = 16;
 
+    /// <summary>How often the server pings each WebSocket below SignalR's own messages.</summary>
+    [Range(1, 300)]
+    public int WebSocketPingSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// A WebSocket whose pong has not come back this long after a ping is dropped. A client that stops
+    /// reading cannot answer (the ping waits behind what it has not read), so this bounds how much a stalled
+    /// member can make the server hold for it; SignalR's client timeout only notices clients that stop sending.
+    /// </summary>
+    [Range(1, 600)]
+    public int WebSocketPongTimeoutSeconds { get; set; } = 30;
+
     /// <summary>A user's typing signal in one room goes out at most this often.</summary>
     [Range(100, 60_000)]
     public int TypingThrottleMilliseconds { get; set; } = 2_000;

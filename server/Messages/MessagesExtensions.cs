@@ -27,6 +27,12 @@ public static class MessagesExtensions
             hub.ClientTimeoutInterval = TimeSpan.FromSeconds(chat.Value.ClientTimeoutSeconds);
         });
 
+        builder.Services.AddOptions<WebSocketOptions>().Configure<IOptions<ChatOptions>>((sockets, chat) =>
+        {
+            sockets.KeepAliveInterval = TimeSpan.FromSeconds(chat.Value.WebSocketPingSeconds);
+            sockets.KeepAliveTimeout = TimeSpan.FromSeconds(chat.Value.WebSocketPongTimeoutSeconds);
+        });
+
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<RoomQueries>();

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using ChatApp.Contracts;
 using ChatApp.Server.Data;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -205,7 +206,7 @@ public sealed class RobustnessTests
         await using var server = new ChatServer(new Dictionary<string, string>
         {
             ["Chat:KeepAliveSeconds"] = "1",
-            ["Chat:ClientTimeoutSeconds"] = "2",
+            ["Chat:ClientTimeoutSeconds"] = "5", // short, yet loose enough for a busy test machine
         }, kestrel: true);
         // A live client pings well within the server's timeout.
         await using var aliceConnection = server.CreateConnection(await server.TokenForAsync("alice"));
@@ -233,8 +234,37 @@ public sealed class RobustnessTests
         // Bob's first connection closed before he shared a room with alice, so she hears only of the silent one.
         await alice.Events.WaitUntilAsync(r => r.Snapshot().Any(e => e.Name == nameof(EventRecorder.UserOnline)), "bob online");
 
-        await alice.Events.WaitUntilAsync(r => r.Snapshot().Count(e => e.Name == nameof(EventRecorder.UserOffline)) >= 2, "bob offline after the timeout", TimeSpan.FromSeconds(20));
+        await alice.Events.WaitUntilAsync(r => r.Snapshot().Count(e => e.Name == nameof(EventRecorder.UserOffline)) >= 2, "bob offline after the timeout", TimeSpan.FromSeconds(30));
         Assert.Contains(await alice.Connection.GetRoomMembersAsync("general", Ct), m => m.UserName == "bob" && !m.Online);
+    }
+
+    [Fact]
+    public async Task AMemberWhoStopsReadingIsDroppedWhenItsSocketStopsAnsweringPings()
+    {
+        await using var server = new ChatServer(new Dictionary<string, string>
+        {
+            ["Chat:WebSocketPingSeconds"] = "1",
+            ["Chat:WebSocketPongTimeoutSeconds"] = "2",
+        }, kestrel: true);
+        await using var alice = await server.UserAsync("alice", "general");
+        var stalledToken = await server.TokenForAsync("stalled");
+        await using (var join = await server.ConnectAsync(stalledToken))
+        {
+            await join.JoinRoomAsync("general", Ct);
+        }
+
+        // Handshake, then never read again: pings go unanswered (it still sends nothing SignalR would time out).
+        using var stalled = new ClientWebSocket();
+        stalled.Options.KeepAliveInterval = TimeSpan.Zero;
+        await stalled.ConnectAsync(HubUri(server, stalledToken), Ct);
+        await stalled.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, Ct);
+        await alice.Events.WaitUntilAsync(r => r.Snapshot().Any(e => e.Name == nameof(EventRecorder.UserOnline) && (string)e.Args[0] == "stalled"), "stalled online");
+
+        await alice.Events.WaitUntilAsync(
+            r => r.Snapshot().Count(e => e.Name == nameof(EventRecorder.UserOffline) && (string)e.Args[0] == "stalled") >= 2,
+            "the stalled member dropped", TimeSpan.FromSeconds(20));
+        await alice.Connection.SendMessageAsync("general", "alice, still connected", NewId(), Ct);
+        Assert.Equal(HubConnectionState.Connected, alice.Connection.State);
     }
 
     [Fact]
