@@ -1,6 +1,5 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Auth;
-using ChatApp.Server.Data;
 using ChatApp.Server.Messages;
 using ChatApp.Server.Presence;
 using ChatApp.Server.Rooms;
@@ -20,7 +19,6 @@ public sealed class ChatHub(
     MessageSearch search,
     RoomQueries rooms,
     RoomMembership membership,
-    DatabaseWriter writer,
     PresenceTracker presence) : Hub<IChatClient>
 {
     private ChatUser Caller => ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
@@ -33,7 +31,7 @@ public sealed class ChatHub(
         await presence.ConnectedAsync(Caller, Context.ConnectionId, Aborted);
         try
         {
-            await writer.SubmitAsync(new JoinMemberGroups(Caller.Id, Context.ConnectionId), Aborted);
+            await membership.JoinGroupsAsync(Caller, Context.ConnectionId, Aborted);
         }
         catch
         {

@@ -40,6 +40,10 @@ public sealed class RoomMembership(DatabaseWriter writer, RoomQueries queries, R
         return await AnnounceJoinAsync(mine, cancellationToken) ?? await queries.GetInfoAsync(caller, mine.Room, cancellationToken);
     }
 
+    /// <summary>Puts a new connection into the groups of its user's rooms, in order with membership changes.</summary>
+    public Task JoinGroupsAsync(ChatUser user, string connectionId, CancellationToken cancellationToken) =>
+        writer.SubmitAsync(new JoinMemberGroups(user.Id, connectionId), cancellationToken);
+
     public async Task<RoomInfo> MarkReadAsync(ChatUser user, string room, long seq, CancellationToken cancellationToken)
     {
         var name = RoomNames.Normalize(room);
