@@ -6,25 +6,20 @@ namespace ChatApp.Cli.Accounts;
 /// <summary><c>chatapp register</c> and <c>chatapp login</c>: both end with a saved session.</summary>
 public static class AccountCommands
 {
-    public static Command Register(CliEnvironment env)
-    {
-        var command = new Command("register", "Create an account, then log in as it.");
-        var server = CommonOptions.Server();
-        var user = CommonOptions.User();
-        command.Options.Add(server);
-        command.Options.Add(user);
-        command.SetAction((parse, ct) => RunAsync(env, parse.GetRequiredValue(server), parse.GetRequiredValue(user), register: true, ct));
-        return command;
-    }
+    public static Command Register(CliEnvironment env) =>
+        Build(env, "register", "Create an account, then log in as it.", register: true);
 
-    public static Command Login(CliEnvironment env)
+    public static Command Login(CliEnvironment env) =>
+        Build(env, "login", "Log in and keep the token for chat and send.", register: false);
+
+    private static Command Build(CliEnvironment env, string name, string description, bool register)
     {
-        var command = new Command("login", "Log in and keep the token for chat and send.");
+        var command = new Command(name, description);
         var server = CommonOptions.Server();
         var user = CommonOptions.User();
         command.Options.Add(server);
         command.Options.Add(user);
-        command.SetAction((parse, ct) => RunAsync(env, parse.GetRequiredValue(server), parse.GetRequiredValue(user), register: false, ct));
+        command.SetAction((parse, ct) => RunAsync(env, parse.GetRequiredValue(server), parse.GetRequiredValue(user), register, ct));
         return command;
     }
 
