@@ -36,6 +36,7 @@ public static class AuthApi
             });
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        builder.Services.AddSingleton<LoginThrottle>();
         return builder;
     }
 
@@ -68,11 +69,20 @@ public static class AuthApi
     }
 
     private static async Task<IResult> LoginAsync(
-        LoginRequest request, IDbContextFactory<ChatDbContext> contexts, IPasswordHasher<User> hasher, CancellationToken cancellationToken)
+        LoginRequest request, HttpContext http, IDbContextFactory<ChatDbContext> contexts, IPasswordHasher<User> hasher, LoginThrottle throttle, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.UserName) || string.IsNullOrEmpty(request.Password))
         {
             throw ChatException.Invalid("Both userName and password are required.");
+        }
+
+        // Per name and address: guessing from one place is slowed, while a stranger elsewhere cannot lock the owner out.
+        var attempt = $"{request.UserName}|{http.Connection.RemoteIpAddress}";
+        if (throttle.LockedFor(attempt) is { } wait)
+        {
+            return TypedResults.Problem(
+                title: $"Too many failed logins for this name; try again in {Math.Ceiling(wait.TotalMinutes)} minutes.",
+                statusCode: StatusCodes.Status429TooManyRequests);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -83,9 +93,11 @@ public static class AuthApi
             : hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
         if (user is null || result == PasswordVerificationResult.Failed)
         {
+            throttle.Failed(attempt);
             return TypedResults.Problem(title: "Wrong user name or password.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
+        throttle.Succeeded(attempt);
         return TypedResults.SignIn(new ChatUser(user.Id, user.UserName).ToPrincipal(BearerTokenDefaults.AuthenticationScheme),
             authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
     }

@@ -12,6 +12,17 @@ public sealed class AuthOptions
     [Range(8, 128)]
     public int MinPasswordLength { get; set; } = 8;
 
+    /// <summary>Failed logins for one user name within the window before that name is locked for the rest of it.</summary>
+    [Range(1, 10_000)]
+    public int MaxFailedLogins { get; set; } = 10;
+
+    [Range(1, 86_400)]
+    public int FailedLoginWindowSeconds { get; set; } = 300;
+
+    /// <summary>How many user names' failures are remembered before expired ones are pruned.</summary>
+    [Range(100, 10_000_000)]
+    public int FailedLoginEntries { get; set; } = 100_000;
+
     /// <summary>Long enough for any passphrase, short enough that hashing it costs nothing unusual.</summary>
     [Range(8, 1024)]
     public int MaxPasswordLength { get; set; } = 128;

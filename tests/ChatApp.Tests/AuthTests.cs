@@ -71,6 +71,26 @@ public sealed class AuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RepeatedWrongPasswordsLockTheNameForAWhile()
+    {
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Auth:MaxFailedLogins"] = "3" });
+        await server.TokenForAsync("frank");
+        for (var i = 0; i < 3; i++)
+        {
+            using var wrong = await server.PostJsonAsync(ChatPaths.Login, new LoginRequest("frank", $"guess-number-{i}"));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        // Locked now: even the right password is not checked until the window has passed.
+        using var locked = await server.PostJsonAsync(ChatPaths.Login, new LoginRequest("FRANK", ChatServer.Password));
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.Contains("try again in", (await locked.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Title, StringComparison.Ordinal);
+
+        // Other names are not affected.
+        await server.TokenForAsync("grace");
+    }
+
+    [Fact]
     public async Task TheApiAndTheHubRefuseRequestsWithoutAValidToken()
     {
         using var anonymous = _server.CreateHttpClient();
