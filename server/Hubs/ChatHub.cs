@@ -27,10 +27,10 @@ public sealed class ChatHub(
 
     public override async Task OnConnectedAsync()
     {
-        // Registered before the groups are read, so a membership change from now on includes this connection too.
-        await presence.ConnectedAsync(Caller, Context.ConnectionId, Aborted);
         try
         {
+            // Registered before the groups are read, so a membership change from now on includes this connection too.
+            await presence.ConnectedAsync(Caller, Context.ConnectionId, Aborted);
             await membership.JoinGroupsAsync(Caller, Context.ConnectionId, Aborted);
         }
         catch

@@ -5,9 +5,6 @@ namespace ChatApp.Server.Rooms;
 
 public static partial class RoomNames
 {
-    /// <summary>The room that exists from the start; created by the first schema version.</summary>
-    public const string Default = "general";
-
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,31}$")]
     private static partial Regex RoomPattern();
 
