@@ -13,8 +13,8 @@ namespace ChatApp.Server.Data;
 /// <summary>
 /// The one writer of the database. Every change goes through its bounded queue; it takes what is
 /// queued (up to a batch), runs each command in one transaction and commits once, so one fsync covers
-/// the whole batch (group commit). Only after the commit does it complete each caller's await and
-/// hand the batch's live effects (appended entries, group changes), in order, to the <see cref="RoomBroadcaster"/>.
+/// the whole batch (group commit). Only after the commit does it hand the batch's live effects (appended
+/// entries, group changes), in order, to the <see cref="RoomBroadcaster"/> and complete each caller's await.
 /// </summary>
 /// <remarks>
 /// SQLite allows one writer at a time and its ADO.NET provider runs "async" calls synchronously, so
@@ -126,12 +126,13 @@ public sealed partial class DatabaseWriter(
             return;
         }
 
+        // Queued before any caller resumes, so whatever a caller does next (announce a join, send again)
+        // lands in the fan-out queue behind this batch's entries and group changes.
+        broadcaster.Publish(effects);
         foreach (var command in succeeded)
         {
             command.Complete();
         }
-
-        broadcaster.Publish(effects);
         if (logger.IsEnabled(LogLevel.Debug))
         {
             foreach (var entry in effects.OfType<ChatMessage>())
