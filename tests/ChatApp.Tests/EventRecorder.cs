@@ -56,6 +56,10 @@ public sealed class EventRecorder : IChatClient
         return Snapshot().Where(e => e.Name == name).Select(e => e.Args).ToList();
     }
 
+    /// <summary>The newest of UserOnline/UserOffline received about <paramref name="userName"/>, or null.</summary>
+    public string? LastPresenceOf(string userName) => Snapshot()
+        .LastOrDefault(e => e.Name is nameof(UserOnline) or nameof(UserOffline) && (string)e.Args[0] == userName).Name;
+
     private Task Record(string name, params object[] args)
     {
         lock (_lock)
