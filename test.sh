@@ -13,4 +13,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# dotnet-ef and any other local tool (.config/dotnet-tools.json); cheap when they are already there.
+dotnet tool restore >/dev/null
+
 dotnet test ChatApp.sln --nologo "$@"

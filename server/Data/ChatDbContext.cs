@@ -6,10 +6,12 @@ using Microsoft.EntityFrameworkCore;
 namespace ChatApp.Server.Data;
 
 /// <summary>
-/// The unit of work over the chat database. The schema itself is created by <see cref="SchemaMigrator"/>
-/// from versioned SQL (dotnet-ef cannot be restored here); this model maps onto it.
+/// The unit of work over the chat database, and the one description of its schema: EF Core migrations
+/// are generated from this model. It knows no provider; each provider has a subclass that owns that
+/// provider's migrations (<see cref="SqliteChatDbContext"/>, <c>Data/Migrations/Sqlite/</c>), because
+/// migration SQL differs between providers and EF Core keys a migration set by context type.
 /// </summary>
-public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbContext(options)
+public class ChatDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<Room> Rooms => Set<Room>();
@@ -30,27 +32,38 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
         {
             room.Property(r => r.Name).UseCollation("NOCASE");
             room.HasIndex(r => r.Name).IsUnique();
+            room.HasOne<User>().WithMany().HasForeignKey(r => r.OwnerId).OnDelete(DeleteBehavior.NoAction);
         });
 
         modelBuilder.Entity<RoomMember>(member =>
         {
             member.HasKey(m => new { m.RoomId, m.UserId });
             member.HasIndex(m => m.UserId);
+            member.HasOne<Room>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<LogEntry>(entry =>
         {
             entry.HasIndex(e => new { e.RoomId, e.Seq }).IsUnique();
             entry.HasIndex(e => new { e.SenderId, e.ClientMessageId }).IsUnique();
-            entry.HasOne(e => e.Sender).WithMany().HasForeignKey(e => e.SenderId);
-            entry.HasOne(e => e.Room).WithMany().HasForeignKey(e => e.RoomId);
+            // The log is append-only: nothing that deletes a user or a room may take entries with it.
+            entry.HasOne(e => e.Sender).WithMany().HasForeignKey(e => e.SenderId).OnDelete(DeleteBehavior.NoAction);
+            entry.HasOne(e => e.Room).WithMany().HasForeignKey(e => e.RoomId).OnDelete(DeleteBehavior.NoAction);
         });
 
-        modelBuilder.Entity<Reaction>().HasKey(r => new { r.RoomId, r.Seq, r.UserId, r.Emoji });
+        modelBuilder.Entity<Reaction>(reaction =>
+        {
+            reaction.HasKey(r => new { r.RoomId, r.Seq, r.UserId, r.Emoji });
+            reaction.HasOne<Room>().WithMany().HasForeignKey(r => r.RoomId).OnDelete(DeleteBehavior.NoAction);
+            reaction.HasOne<User>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.NoAction);
+        });
         modelBuilder.Entity<Mention>(mention =>
         {
             mention.HasKey(m => new { m.UserId, m.RoomId, m.Seq });
             mention.HasIndex(m => new { m.RoomId, m.Seq });
+            mention.HasOne<Room>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.NoAction);
+            mention.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.NoAction);
         });
     }
 }

@@ -16,7 +16,7 @@ public static class DataExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddPooledDbContextFactory<ChatDbContext>((services, options) =>
+        builder.Services.AddPooledDbContextFactory<SqliteChatDbContext>((services, options) =>
         {
             var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
             var path = ResolvePath(builder.Environment, storage.DatabasePath);
@@ -31,6 +31,7 @@ public static class DataExtensions
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
                 .AddInterceptors(new SqlitePragmas());
         });
+        builder.Services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<SqliteChatDbContext>>();
         builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
         builder.Services.AddHostedService<DatabaseInitializer>();
 

@@ -1,16 +1,15 @@
 using Microsoft.Data.Sqlite;
 
-namespace ChatApp.Server.Data;
+namespace ChatApp.Tests.Fixtures;
 
 /// <summary>
-/// Creates and upgrades the SQLite schema from versioned scripts, recorded in <c>PRAGMA user_version</c>.
-/// dotnet-ef cannot be restored on this project's machines, so migrations are hand-written SQL.
-/// Rules for new versions: append only, never edit a shipped script, never drop data.
+/// Databases as the server made them before EF Core migrations: the hand-written schema scripts exactly
+/// as they shipped (versions 1 and 2, copied from the last SchemaMigrator.cs), stamped in user_version.
 /// </summary>
-public static class SchemaMigrator
+public static class LegacyDatabases
 {
     /// <summary>Version N is <c>Scripts[N - 1]</c>.</summary>
-    internal static readonly string[] Scripts =
+    public static readonly string[] Scripts =
     [
         """
         CREATE TABLE Users (
@@ -93,43 +92,30 @@ public static class SchemaMigrator
         """,
     ];
 
-    public static int LatestVersion => Scripts.Length;
 
-    /// <summary>Applies every script newer than the database, each in its own transaction with its version stamp.</summary>
-    public static async Task<(int From, int To)> MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    /// <summary>A database at hand-written <paramref name="version"/> with <paramref name="data"/> run after the schema.</summary>
+    public static async Task<string> CreateAsync(int version, string data, CancellationToken cancellationToken)
     {
-        // WAL lets readers run beside the one writer; it is a property of the file, so setting it once persists.
-        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
-
-        var current = Convert.ToInt32(await ScalarAsync(connection, "PRAGMA user_version;", cancellationToken));
-        if (current > LatestVersion)
-        {
-            throw new InvalidOperationException(
-                $"The database is at schema version {current}, newer than this server's {LatestVersion}. Upgrade the server; the database was left untouched.");
-        }
-
-        for (var version = current + 1; version <= LatestVersion; version++)
+        var folder = Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "chat.db");
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync(cancellationToken);
+        for (var v = 1; v <= version; v++)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, Scripts[version - 1], cancellationToken);
-            await ExecuteAsync(connection, $"PRAGMA user_version = {version};", cancellationToken);
+            await ExecuteAsync(connection, Scripts[v - 1] + $"PRAGMA user_version = {v};", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
-        return (current, LatestVersion);
+        await ExecuteAsync(connection, data, cancellationToken);
+        return path;
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    public static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync(cancellationToken);
     }
 }
