@@ -1,47 +1,67 @@
-using System.Diagnostics;
 using Serilog;
-using Serilog.Extensions.Logging;
-using ILogger = Microsoft.Extensions.Logging.ILogger;
+using Serilog.Events;
 
 namespace ChatApp.Server.Hosting;
 
-public static partial class Logging
+public static class Logging
 {
+    private static int _bootstrapped;
+
     /// <summary>Serilog, configured once from the "Serilog" section (console plus rolling file, see appsettings.json).</summary>
     public static IHostApplicationBuilder AddChatLogging(this IHostApplicationBuilder builder)
     {
-        builder.Logging.ClearProviders();
+        UseBootstrapLogger();
         // Built from the final configuration when the host first logs, not from the builder's, so settings
-        // added later (tests, hosting tools) apply too. One logger per host: tests run several in one process.
-        builder.Logging.Services.AddSingleton<ILoggerProvider>(services => new SerilogLoggerProvider(
-            new LoggerConfiguration().ReadFrom.Configuration(services.GetRequiredService<IConfiguration>()).CreateLogger(),
-            dispose: true));
+        // added later (tests, hosting tools) apply too. One logger per host (preserveStaticLogger): tests run
+        // several hosts in one process, and the static logger stays the bootstrap one for start-up failures.
+        builder.Services.AddSerilog(
+            (services, logger) => logger.ReadFrom.Configuration(services.GetRequiredService<IConfiguration>()),
+            preserveStaticLogger: true);
         return builder;
     }
 
     /// <summary>
-    /// One line per request, with the path but never the query string: the hub's WebSocket request carries
-    /// the bearer token as <c>access_token</c>. (ASP.NET Core's own request lines, which include the query,
-    /// are turned down to Warning in appsettings.json for the same reason.)
+    /// A console logger for what happens before the host's own logger exists, or instead of it when
+    /// building it is what failed (a bad sink setting, an invalid option, a database that is refused).
     /// </summary>
-    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app)
+    /// <remarks>
+    /// An unhandled-exception hook rather than try/catch in Program.cs: a catch there would also swallow
+    /// the HostAbortedException that hosting tools (dotnet-ef, WebApplicationFactory) use to stop the app
+    /// after building it. An exception that escapes <c>app.Run()</c> is unhandled, so the hook sees exactly
+    /// the failures that stop the process, and writes them before the runtime prints its own trace.
+    /// </remarks>
+    private static void UseBootstrapLogger()
     {
-        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("ChatApp.Server.Requests");
-        return app.Use(async (context, next) =>
+        if (Interlocked.Exchange(ref _bootstrapped, 1) == 1)
         {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                LogRequest(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode,
-                    Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.User.Identity?.Name);
-            }
-        });
+            return; // once per process; tests build many hosts
+        }
+
+        Log.Logger = new LoggerConfiguration()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .CreateBootstrapLogger();
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            Log.Fatal(e.ExceptionObject as Exception, "The server stopped: {Reason}", (e.ExceptionObject as Exception)?.Message);
+            Log.CloseAndFlush();
+        };
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP {Method} {Path} answered {StatusCode} in {ElapsedMs:F1} ms for {User}")]
-    private static partial void LogRequest(ILogger logger, string method, string path, int statusCode, double elapsedMs, string? user);
+    /// <summary>
+    /// One line per request (Serilog's request logging), with the path but never the query string: the
+    /// hub's WebSocket request carries the bearer token as <c>access_token</c>. ASP.NET Core's own request
+    /// lines, which include the query, are turned down to Warning in appsettings.json for the same reason.
+    /// </summary>
+    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.IncludeQueryInRequestPath = false;
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.0} ms for {User}";
+            options.EnrichDiagnosticContext = (diagnostics, http) => diagnostics.Set("User", http.User.Identity?.Name);
+            // Probes and scrapers ask every few seconds; their lines would drown the rest.
+            options.GetLevel = (http, _, exception) =>
+                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/metrics") ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+        });
 }

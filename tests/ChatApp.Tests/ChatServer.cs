@@ -38,7 +38,7 @@ public sealed class ChatServer : IAsyncDisposable
             ["Urls"] = "http://127.0.0.1:0", // with Kestrel, any free port rather than appsettings' 5000
             ["Storage:KeysPath"] = Path.Combine(Directory, "keys"),
             ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json"),
-            ["Serilog:MinimumLevel:Override:ChatApp.Server.Requests"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -105,7 +105,7 @@ public sealed class RobustnessTests
     [Fact]
     public async Task LogsNeverContainPasswordsOrTokensEvenFromTheHubQueryString()
     {
-        await using var server = new ChatServer(new Dictionary<string, string> { ["Serilog:MinimumLevel:Override:ChatApp.Server.Requests"] = "Information" });
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Information" });
         var token = await server.TokenForAsync("alice");
         await using (var alice = await server.ConnectAsync(token))
         {
