@@ -59,10 +59,10 @@ echo "== starting ChatApp on :$chatapp_port (database in $work) and the baseline
 # The server's relative paths (file logs) land in the temp folder; console logging only for warnings.
 (cd "$work" && exec env \
   Storage__DatabasePath="$work/chat.db" Storage__KeysPath="$work/keys" \
-  Urls="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning \
+  ASPNETCORE_URLS="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning \
   dotnet "$root/server/bin/Release/net10.0/ChatApp.Server.dll" >"$work/chatapp.log" 2>&1) &
 pids+=($!)
-(cd "$work" && exec env Urls="http://127.0.0.1:$baseline_port" Logging__LogLevel__Default=Warning \
+(cd "$work" && exec env ASPNETCORE_URLS="http://127.0.0.1:$baseline_port" Logging__LogLevel__Default=Warning \
   dotnet "$root/bench/BaselineHub/bin/Release/net10.0/BaselineHub.dll" >"$work/baseline.log" 2>&1) &
 pids+=($!)
 wait_healthy "http://127.0.0.1:$chatapp_port" chatapp

@@ -39,6 +39,6 @@ app.UseAuthorization();
 app.MapAuthApi();
 app.MapMessagesApi();
 app.MapHub<ChatHub>(ChatPaths.Hub);
-app.MapHealthChecks("/healthz");
+app.MapChatHealth();
 
 app.Run();

@@ -38,9 +38,18 @@ public static class DataExtensions
         // The keys that protect bearer tokens live with the data, so tokens survive a restart.
         builder.Services.AddDataProtection();
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>, ILoggerFactory>((keys, storage, logging) =>
-            keys.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(ResolvePath(builder.Environment, storage.Value.KeysPath)), logging));
-        builder.Services.AddHealthChecks().AddDbContextCheck<ChatDbContext>();
+        {
+            var folder = ResolvePath(builder.Environment, storage.Value.KeysPath);
+            // The keys are stored unencrypted (off Windows there is no DPAPI, and no certificate is configured),
+            // which is what Data Protection's "No XML encryptor configured" warning says: so the folder is this user's alone.
+            if (!OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), logging);
+        });
+        builder.Services.AddHealthChecks().AddDbContextCheck<ChatDbContext>(tags: [Hosting.Health.Ready]);
         return builder;
     }
 

@@ -50,7 +50,7 @@ public sealed class ChatTestServer : IAsyncDisposable
             web.UseSetting("Storage:KeysPath", Path.Combine(Directory, "keys"));
             // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
             web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json") }));
-            // appsettings.json names port 5000, which a developer's own server may hold: any free loopback port instead.
+            // Kestrel's default is port 5000, which a developer's own server may hold: any free loopback port instead.
             web.UseSetting("Urls", "http://127.0.0.1:0");
         });
         if (_kestrel)

@@ -35,7 +35,7 @@ public sealed class ChatServer : IAsyncDisposable
         _settings = new Dictionary<string, string>
         {
             ["Storage:DatabasePath"] = DatabasePath,
-            ["Urls"] = "http://127.0.0.1:0", // with Kestrel, any free port rather than appsettings' 5000
+            ["Urls"] = "http://127.0.0.1:0", // with Kestrel, any free loopback port rather than the default 5000
             ["Storage:KeysPath"] = Path.Combine(Directory, "keys"),
             ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json"),
             ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning",
