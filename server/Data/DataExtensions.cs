@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace ChatApp.Server.Data;
@@ -29,10 +30,13 @@ public static class DataExtensions
             }.ToString();
             options.UseSqlite(connectionString)
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-                .AddInterceptors(new SqlitePragmas());
+                .AddInterceptors(new SqlitePragmas())
+                .AddInterceptors(services.GetServices<IInterceptor>()); // any others the host registers
         });
         builder.Services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<SqliteChatDbContext>>();
         builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
+        builder.Services.AddSingleton<DatabaseLock>();
+        builder.Services.AddSingleton<DatabaseFile>();
         builder.Services.AddHostedService<DatabaseInitializer>();
 
         // The keys that protect bearer tokens live with the data, so tokens survive a restart.
@@ -49,7 +53,7 @@ public static class DataExtensions
 
             keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), logging);
         });
-        builder.Services.AddHealthChecks().AddDbContextCheck<ChatDbContext>(tags: [Hosting.Health.Ready]);
+        builder.Services.AddHealthChecks().AddCheck<WriterHealth>("writer", tags: [Hosting.Health.Ready]);
         return builder;
     }
 

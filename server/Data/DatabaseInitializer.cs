@@ -8,12 +8,18 @@ namespace ChatApp.Server.Data;
 /// services start before Kestrel). Databases from before migrations are adopted first (<see cref="LegacySchema"/>);
 /// one from a newer server is refused before anything is written to it.
 /// </summary>
-internal sealed partial class DatabaseInitializer(IDbContextFactory<SqliteChatDbContext> contexts, ILogger<DatabaseInitializer> logger) : IHostedService
+internal sealed partial class DatabaseInitializer(
+    IDbContextFactory<SqliteChatDbContext> contexts,
+    DatabaseLock databaseLock,
+    DatabaseFile file,
+    ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var connection = (SqliteConnection)db.Database.GetDbConnection();
+        // Before anything opens the file: a second process must not migrate it, or write to it, at all.
+        databaseLock.Acquire(Path.GetFullPath(connection.DataSource));
         await db.Database.OpenConnectionAsync(cancellationToken);
 
         // Only reads until the database is known to be one this server understands.
@@ -39,6 +45,7 @@ internal sealed partial class DatabaseInitializer(IDbContextFactory<SqliteChatDb
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await db.Database.MigrateAsync(cancellationToken);
         await LegacySchema.StampAsync(connection, cancellationToken);
+        file.Open(Path.GetFullPath(connection.DataSource));
         LogMigrated(logger, connection.DataSource, pending.Count, db.Database.GetMigrations().LastOrDefault());
     }
 

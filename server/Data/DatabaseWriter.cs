@@ -23,6 +23,7 @@ namespace ChatApp.Server.Data;
 /// </remarks>
 public sealed partial class DatabaseWriter(
     IDbContextFactory<ChatDbContext> contexts,
+    DatabaseFile file,
     RoomBroadcaster broadcaster,
     IOptions<WriterOptions> options,
     ILogger<DatabaseWriter> logger) : BackgroundService
@@ -34,6 +35,9 @@ public sealed partial class DatabaseWriter(
             // A full queue makes senders wait (backpressure); an accepted command is never dropped.
             FullMode = BoundedChannelFullMode.Wait,
         });
+
+    /// <summary>Why the last batch failed to commit; null once one commits. Readiness reads it.</summary>
+    public Exception? LastFailure { get; private set; }
 
     /// <summary>Queues a command and waits for it to be committed (or to fail).</summary>
     public async Task<T> SubmitAsync<T>(WriteCommand<T> command, CancellationToken cancellationToken)
@@ -111,10 +115,18 @@ public sealed partial class DatabaseWriter(
                 }
             }
 
+            // Checked last, just before the commit: an ack must mean the entry is in the file a restart will open.
+            if (file.Problem() is { } problem)
+            {
+                throw new IOException(problem);
+            }
+
             await transaction.CommitAsync(CancellationToken.None);
+            LastFailure = null;
         }
         catch (Exception ex)
         {
+            LastFailure = ex;
             LogBatchFailed(logger, ex, batch.Count);
             var failure = ChatException.Unavailable("The server could not store that; nothing was saved. Try again.");
             // Every command of the batch, including ones that never ran: none of it was stored.

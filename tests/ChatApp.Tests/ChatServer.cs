@@ -25,11 +25,14 @@ public sealed class ChatServer : IAsyncDisposable
     private WebApplicationFactory<Program> _factory;
 
     private readonly bool _kestrel;
+    private readonly Action<IServiceCollection>? _services;
 
     /// <param name="kestrel">Listen on a real loopback port (for tests that need real sockets) instead of in memory.</param>
-    public ChatServer(IDictionary<string, string>? settings = null, bool kestrel = false)
+    /// <param name="services">Extra services for the host, such as an EF Core interceptor that injects a failure.</param>
+    public ChatServer(IDictionary<string, string>? settings = null, bool kestrel = false, Action<IServiceCollection>? services = null)
     {
         _kestrel = kestrel;
+        _services = services;
         Directory = Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         _settings = new Dictionary<string, string>
@@ -69,8 +72,9 @@ public sealed class ChatServer : IAsyncDisposable
     private WebApplicationFactory<Program> Create()
     {
         // Not UseSetting: its values give parent sections an empty value, which Serilog's reader takes for a sink name.
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-            web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings!)));
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings!))
+            .ConfigureServices(services => _services?.Invoke(services)));
         if (_kestrel)
         {
             factory.UseKestrel(0);

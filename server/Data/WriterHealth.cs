@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace ChatApp.Server.Data;
+
+/// <summary>
+/// Readiness is "the writer can commit": the database file is still the one opened, and the last commit
+/// worked. After a failed commit (read-only file, full disk) it asks the writer for a probe commit, so
+/// health comes back on its own when the cause goes away, with or without traffic.
+/// </summary>
+internal sealed class WriterHealth(DatabaseFile file, DatabaseWriter writer) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (file.Problem() is { } problem)
+        {
+            return HealthCheckResult.Unhealthy($"The writer cannot commit: {problem}. Restart the server once the file is back.");
+        }
+
+        if (writer.LastFailure is null)
+        {
+            return HealthCheckResult.Healthy();
+        }
+
+        try
+        {
+            await writer.SubmitAsync(new ProbeCommit(), cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Errors.ChatException)
+        {
+            return HealthCheckResult.Unhealthy($"The writer's last commit failed: {writer.LastFailure?.Message}");
+        }
+    }
+
+    /// <summary>A real write that changes nothing: it rewrites the schema stamp, so it needs a writable file and room for a page.</summary>
+    private sealed class ProbeCommit : WriteCommand<bool>
+    {
+        protected override async Task<bool> RunAsync(WriteContext context, CancellationToken cancellationToken)
+        {
+            await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(
+                context.Db.Database, $"PRAGMA user_version = {LegacySchema.Migrations};", cancellationToken);
+            return true;
+        }
+    }
+}
