@@ -27,6 +27,7 @@ builder.Services.AddExceptionHandler<ChatExceptionHandler>();
 var app = builder.Build();
 
 app.UseRequestLogging();
+app.UseQuickShutdown();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHubOriginCheck();

@@ -19,7 +19,12 @@ public static class MessagesExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<WriterOptions>().BindConfiguration(WriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        builder.Services.AddSignalR(hub => hub.AddFilter<ChatHubFilter>());
+        builder.Services.AddSingleton<HubConnections>();
+        builder.Services.AddSignalR(hub =>
+        {
+            hub.AddFilter<HubConnections>();
+            hub.AddFilter<ChatHubFilter>();
+        });
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatOptions>>((hub, chat) =>
         {
             hub.MaximumReceiveMessageSize = chat.Value.MaximumReceiveMessageSize;

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+
+namespace ChatApp.Server.Hubs;
+
+/// <summary>
+/// Every open hub connection, so that they can be closed from outside a hub call: all of them at shutdown
+/// (<see cref="AbortAll"/>), or, later, the ones of a user whose session ended. A hub filter, because every
+/// connection passes through one on connect and disconnect whatever the hub does.
+/// </summary>
+public sealed class HubConnections : IHubFilter
+{
+    private readonly ConcurrentDictionary<string, HubCallerContext> _open = new();
+
+    /// <summary>How many hub connections are open now.</summary>
+    public int Count => _open.Count;
+
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        // Added before the hub's own connect work, so an AbortAll that comes meanwhile includes this one.
+        _open[context.Context.ConnectionId] = context.Context;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
+            _open.TryRemove(context.Context.ConnectionId, out _);
+            throw;
+        }
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        _open.TryRemove(context.Context.ConnectionId, out _);
+        await next(context, exception);
+    }
+
+    /// <summary>Closes every open connection; clients see it as a dropped connection and reconnect. Returns how many.</summary>
+    public int AbortAll()
+    {
+        var aborted = 0;
+        foreach (var connection in _open.Values)
+        {
+            connection.Abort();
+            aborted++;
+        }
+
+        return aborted;
+    }
+}
