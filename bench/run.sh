@@ -82,6 +82,12 @@ for target in chatapp baseline; do
 done
 
 echo
+echo "== ChatApp's own metrics after the run (scraped from its /metrics)"
+curl -s "http://127.0.0.1:$chatapp_port/metrics" >"$results/chatapp-metrics.txt" || true
+grep -E '^chatapp_(messages_committed_total|writer_commit_duration_seconds_(sum|count)|writer_batch_size_(sum|count)|deliveries_(started|failed)_total|calls_refused_total|connections|writer_queue_depth|fanout_queue_depth)[{ ]' \
+  "$results/chatapp-metrics.txt" | sed 's/{otel_scope_name="ChatApp",\?/{/; s/{}//; s/^/   /' || echo "   (no metrics)"
+
+echo
 echo "== ChatApp vs baseline (ratio = ChatApp / baseline; results in bench/results/$stamp/)"
 if ! command -v jq >/dev/null; then echo "jq is not installed; the JSON reports are in $results"; exit $status; fi
 printf '%-12s %-16s %12s %12s %8s\n' scenario metric chatapp baseline ratio | tee "$results/table.txt"

@@ -20,6 +20,9 @@ builder.AddChatAuth();
 // Rooms and messages: the hub, the single database writer, the live fan-out.
 builder.AddChatMessaging();
 
+// Metrics: OpenTelemetry (ASP.NET Core, Kestrel, SignalR, runtime, ChatApp's own) for Prometheus at /metrics.
+builder.AddChatMetrics();
+
 // Errors: ChatException becomes ProblemDetails on REST (and HubException on the hub).
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ChatExceptionHandler>();
@@ -41,5 +44,6 @@ app.MapAuthApi();
 app.MapMessagesApi();
 app.MapHub<ChatHub>(ChatPaths.Hub);
 app.MapChatHealth();
+app.MapChatMetrics();
 
 app.Run();

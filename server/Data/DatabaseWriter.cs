@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using ChatApp.Contracts;
 using ChatApp.Server.Errors;
+using ChatApp.Server.Hosting;
 using ChatApp.Server.Messages;
 using ChatApp.Server.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public sealed partial class DatabaseWriter(
     IDbContextFactory<ChatDbContext> contexts,
     DatabaseFile file,
     RoomBroadcaster broadcaster,
+    ChatMetrics metrics,
     IOptions<WriterOptions> options,
     ILogger<DatabaseWriter> logger) : BackgroundService
 {
@@ -42,13 +44,20 @@ public sealed partial class DatabaseWriter(
     /// <summary>Queues a command and waits for it to be committed (or to fail).</summary>
     public async Task<T> SubmitAsync<T>(WriteCommand<T> command, CancellationToken cancellationToken)
     {
+        metrics.WriteQueued(); // before, so the depth never dips below zero when the loop takes it at once
         try
         {
             await _queue.Writer.WriteAsync(command, cancellationToken);
         }
-        catch (ChannelClosedException)
+        catch (Exception ex)
         {
-            throw ChatException.Unavailable("The server is shutting down; nothing was stored. Try again in a moment.");
+            metrics.WriteDequeued();
+            if (ex is ChannelClosedException)
+            {
+                throw ChatException.Unavailable("The server is shutting down; nothing was stored. Try again in a moment.");
+            }
+
+            throw;
         }
 
         // Once queued the command runs even if this caller goes away: a retry with the same id finds it.
@@ -74,6 +83,7 @@ public sealed partial class DatabaseWriter(
             while (batch.Count < options.Value.MaxBatchSize && _queue.Reader.TryRead(out var command))
             {
                 batch.Add(command);
+                metrics.WriteDequeued();
             }
 
             await CommitBatchAsync(batch);
@@ -127,6 +137,7 @@ public sealed partial class DatabaseWriter(
         catch (Exception ex)
         {
             LastFailure = ex;
+            metrics.BatchCommitted(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: false);
             LogBatchFailed(logger, ex, batch.Count);
             var failure = ChatException.Unavailable("The server could not store that; nothing was saved. Try again.");
             // Every command of the batch, including ones that never ran: none of it was stored.
@@ -141,6 +152,12 @@ public sealed partial class DatabaseWriter(
         // Queued before any caller resumes, so whatever a caller does next (announce a join, send again)
         // lands in the fan-out queue behind this batch's entries and group changes.
         broadcaster.Publish(effects);
+        metrics.BatchCommitted(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: true);
+        foreach (var entry in effects.OfType<ChatMessage>())
+        {
+            metrics.Committed(entry.Kind);
+        }
+
         foreach (var command in succeeded)
         {
             command.Complete();

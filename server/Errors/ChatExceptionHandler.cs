@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace ChatApp.Server.Errors;
 
 /// <summary>REST: a <see cref="ChatException"/> becomes a ProblemDetails whose status says what kind of failure it was.</summary>
-internal sealed class ChatExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed class ChatExceptionHandler(IProblemDetailsService problems, Hosting.ChatMetrics metrics) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -12,6 +12,7 @@ internal sealed class ChatExceptionHandler(IProblemDetailsService problems) : IE
             return false;
         }
 
+        metrics.Refused(chat.Error);
         httpContext.Response.StatusCode = chat.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

@@ -1,4 +1,5 @@
 using ChatApp.Server.Errors;
+using ChatApp.Server.Hosting;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Server.Hubs;
@@ -8,7 +9,7 @@ namespace ChatApp.Server.Hubs;
 /// serving it carries them), connect and disconnect lines, and <see cref="ChatException"/> turned into a
 /// <see cref="HubException"/> with the same message, which SignalR passes to the caller as it is.
 /// </summary>
-internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHubFilter
+internal sealed partial class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -20,6 +21,7 @@ internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHu
         }
         catch (ChatException ex)
         {
+            metrics.Refused(ex.Error);
             LogRefused(logger, invocationContext.HubMethodName, context.User?.Identity?.Name, ex.Message);
             throw new HubException(ex.Message, ex);
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ChatApp.Server.Hosting;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Server.Hubs;
@@ -8,7 +9,7 @@ namespace ChatApp.Server.Hubs;
 /// (<see cref="AbortAll"/>), or, later, the ones of a user whose session ended. A hub filter, because every
 /// connection passes through one on connect and disconnect whatever the hub does.
 /// </summary>
-public sealed class HubConnections : IHubFilter
+public sealed class HubConnections(ChatMetrics metrics) : IHubFilter
 {
     private readonly ConcurrentDictionary<string, HubCallerContext> _open = new();
 
@@ -19,6 +20,7 @@ public sealed class HubConnections : IHubFilter
     {
         // Added before the hub's own connect work, so an AbortAll that comes meanwhile includes this one.
         _open[context.Context.ConnectionId] = context.Context;
+        metrics.ConnectionOpened();
         try
         {
             await next(context);
@@ -27,13 +29,18 @@ public sealed class HubConnections : IHubFilter
         {
             // SignalR does not call OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
             _open.TryRemove(context.Context.ConnectionId, out _);
+            metrics.ConnectionClosed();
             throw;
         }
     }
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {
-        _open.TryRemove(context.Context.ConnectionId, out _);
+        if (_open.TryRemove(context.Context.ConnectionId, out _))
+        {
+            metrics.ConnectionClosed();
+        }
+
         await next(context, exception);
     }
 

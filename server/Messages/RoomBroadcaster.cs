@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using ChatApp.Contracts;
+using ChatApp.Server.Hosting;
 using ChatApp.Server.Hubs;
 using ChatApp.Server.Presence;
 using ChatApp.Server.Rooms;
@@ -17,7 +18,7 @@ namespace ChatApp.Server.Messages;
 /// dead connection only delays itself (until SignalR's client timeout drops it) instead of the writer,
 /// the caller, or everyone else.
 /// </remarks>
-public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ILogger<RoomBroadcaster> logger) : BackgroundService
+public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ChatMetrics metrics, ILogger<RoomBroadcaster> logger) : BackgroundService
 {
     private readonly Channel<Func<IHubContext<ChatHub, IChatClient>, Task>> _sends =
         Channel.CreateUnbounded<Func<IHubContext<ChatHub, IChatClient>, Task>>(new UnboundedChannelOptions { SingleReader = true });
@@ -27,6 +28,7 @@ public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hu
     {
         foreach (var effect in effects)
         {
+            metrics.SendQueued();
             _sends.Writer.TryWrite(effect switch
             {
                 ChatMessage entry => context => Deliver(context.Clients.Group(RoomGroups.For(entry.Room)), entry),
@@ -37,7 +39,11 @@ public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hu
     }
 
     /// <summary>Queues any other live event behind what is already queued.</summary>
-    public void Send(Func<IHubClients<IChatClient>, Task> send) => _sends.Writer.TryWrite(context => send(context.Clients));
+    public void Send(Func<IHubClients<IChatClient>, Task> send)
+    {
+        metrics.SendQueued();
+        _sends.Writer.TryWrite(context => send(context.Clients));
+    }
 
     // The in-memory lifetime manager changes groups synchronously, so a change is in force before the next
     // queued send starts: the order of the queue is the order members see.
@@ -65,12 +71,14 @@ public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hu
         await foreach (var send in _sends.Reader.ReadAllAsync(stoppingToken))
         {
             Task sending;
+            metrics.SendStarted();
             try
             {
                 sending = send(hub);
             }
             catch (Exception ex)
             {
+                metrics.SendFailed();
                 LogSendFailed(logger, ex);
                 continue;
             }
@@ -91,6 +99,7 @@ public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hu
         catch (Exception ex)
         {
             // The log keeps every entry; a client that missed one catches up by seq.
+            metrics.SendFailed();
             LogSendFailed(logger, ex);
         }
     }

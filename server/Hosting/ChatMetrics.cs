@@ -1,0 +1,83 @@
+using System.Diagnostics.Metrics;
+using ChatApp.Server.Errors;
+
+namespace ChatApp.Server.Hosting;
+
+/// <summary>
+/// ChatApp's own instruments, on the meter "ChatApp" (exported with ASP.NET Core's, Kestrel's, SignalR's
+/// and the runtime's; see README "Observe it"). One class, so every name and unit is in one place; the
+/// parts that measure call its methods.
+/// </summary>
+public sealed class ChatMetrics
+{
+    public const string MeterName = "ChatApp";
+
+    private readonly Counter<long> _committed;
+    private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<long> _batchSize;
+    private readonly UpDownCounter<long> _writeQueue;
+    private readonly UpDownCounter<long> _fanOutQueue;
+    private readonly Counter<long> _deliveriesStarted;
+    private readonly Counter<long> _deliveriesFailed;
+    private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _refused;
+    private readonly Counter<long> _rateLimited;
+
+    public ChatMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _committed = meter.CreateCounter<long>("chatapp.messages.committed", "{entry}", "Log entries committed (messages, edits, deletes, reactions), by kind");
+        _commitDuration = meter.CreateHistogram<double>("chatapp.writer.commit.duration", "s", "Time to run and commit one batch of the writer, by outcome");
+        _batchSize = meter.CreateHistogram<long>("chatapp.writer.batch.size", "{command}", "Commands in one batch (one transaction, one fsync)");
+        _writeQueue = meter.CreateUpDownCounter<long>("chatapp.writer.queue.depth", "{command}", "Commands queued for the writer and not yet taken into a batch");
+        _fanOutQueue = meter.CreateUpDownCounter<long>("chatapp.fanout.queue.depth", "{send}", "Live sends queued for the broadcaster and not yet started");
+        _deliveriesStarted = meter.CreateCounter<long>("chatapp.deliveries.started", "{send}", "Live sends started (one per entry, group change or event, to a group or user)");
+        _deliveriesFailed = meter.CreateCounter<long>("chatapp.deliveries.failed", "{send}", "Live sends that failed (the log keeps the entry; clients catch up by seq)");
+        _connections = meter.CreateUpDownCounter<long>("chatapp.connections", "{connection}", "Open hub connections");
+        _refused = meter.CreateCounter<long>("chatapp.calls.refused", "{call}", "Hub calls and REST requests refused with a ChatApp error, by code");
+        _rateLimited = meter.CreateCounter<long>("chatapp.calls.rate_limited", "{call}", "Calls refused by a rate limit, by limit");
+    }
+
+    public void Committed(string kind) => _committed.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void BatchCommitted(int commands, TimeSpan elapsed, bool succeeded)
+    {
+        _batchSize.Record(commands);
+        _commitDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", succeeded ? "committed" : "failed"));
+    }
+
+    public void WriteQueued() => _writeQueue.Add(1);
+
+    public void WriteDequeued() => _writeQueue.Add(-1);
+
+    public void SendQueued() => _fanOutQueue.Add(1);
+
+    /// <summary>A queued send taken off the fan-out queue and started.</summary>
+    public void SendStarted()
+    {
+        _fanOutQueue.Add(-1);
+        _deliveriesStarted.Add(1);
+    }
+
+    public void SendFailed() => _deliveriesFailed.Add(1);
+
+    public void ConnectionOpened() => _connections.Add(1);
+
+    public void ConnectionClosed() => _connections.Add(-1);
+
+    public void Refused(ChatError error) => _refused.Add(1, new KeyValuePair<string, object?>("code", CodeOf(error)));
+
+    /// <summary>For the rate limiter: a call refused by <paramref name="limit"/> (a name such as "send" or "login").</summary>
+    public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
+
+    // The codes of the agreed error scheme ("[code] text"), so a dashboard and a client speak of the same thing.
+    private static string CodeOf(ChatError error) => error switch
+    {
+        ChatError.Invalid => "invalid",
+        ChatError.NotFound => "not_found",
+        ChatError.Forbidden => "forbidden",
+        ChatError.Conflict => "conflict",
+        ChatError.Unavailable => "unavailable",
+        _ => error.ToString().ToLowerInvariant(),
+    };
+}
