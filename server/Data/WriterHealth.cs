@@ -7,13 +7,19 @@ namespace ChatApp.Server.Data;
 /// worked. After a failed commit (read-only file, full disk) it asks the writer for a probe commit, so
 /// health comes back on its own when the cause goes away, with or without traffic.
 /// </summary>
-internal sealed class WriterHealth(DatabaseFile file, DatabaseWriter writer) : IHealthCheck
+internal sealed class WriterHealth(DatabaseFile file, DatabaseWriter writer, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy("The server is shutting down.");
+        }
+
         if (file.Problem() is { } problem)
         {
-            return HealthCheckResult.Unhealthy($"The writer cannot commit: {problem}. Restart the server once the file is back.");
+            return HealthCheckResult.Unhealthy(
+                $"The writer cannot commit: {problem}. Nothing is acknowledged until the file is back where it was; a deleted or replaced file needs a restart.");
         }
 
         if (writer.LastFailure is null)
