@@ -19,7 +19,7 @@ internal sealed partial class DatabaseInitializer(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         // Before anything opens the file: a second process must not migrate it, or write to it, at all.
-        databaseLock.Acquire(Path.GetFullPath(connection.DataSource));
+        await databaseLock.AcquireAsync(Path.GetFullPath(connection.DataSource), cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
 
         // Only reads until the database is known to be one this server understands.

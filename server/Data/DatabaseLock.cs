@@ -17,7 +17,7 @@ public sealed class DatabaseLock : IDisposable
     public string? LockPath { get; private set; }
 
     /// <summary>Takes the lock for <paramref name="databasePath"/>, or throws naming the process that holds it.</summary>
-    public void Acquire(string databasePath)
+    public async Task AcquireAsync(string databasePath, CancellationToken cancellationToken)
     {
         if (_lock is not null)
         {
@@ -32,13 +32,13 @@ public sealed class DatabaseLock : IDisposable
         }
         catch (IOException ex)
         {
-            var owner = File.Exists(ownerPath) ? File.ReadAllText(ownerPath).Trim() : "unknown";
+            var owner = File.Exists(ownerPath) ? (await File.ReadAllTextAsync(ownerPath, cancellationToken)).Trim() : "unknown";
             throw new InvalidOperationException(
                 $"The database {databasePath} is in use by another ChatApp server (process {owner}), which holds the lock {LockPath}. " +
                 "One server process serves a SQLite database; to run several nodes, use cluster mode (a shared PostgreSQL database) instead.", ex);
         }
 
-        File.WriteAllText(ownerPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await File.WriteAllTextAsync(ownerPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ChatApp.Server.Data;
@@ -43,8 +44,7 @@ internal sealed class WriterHealth(DatabaseFile file, DatabaseWriter writer, IHo
     {
         protected override async Task<bool> RunAsync(WriteContext context, CancellationToken cancellationToken)
         {
-            await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(
-                context.Db.Database, $"PRAGMA user_version = {LegacySchema.Migrations};", cancellationToken);
+            await context.Db.Database.ExecuteSqlRawAsync($"PRAGMA user_version = {LegacySchema.Migrations};", cancellationToken);
             return true;
         }
     }
