@@ -19,7 +19,7 @@ public static class MessagesExtensions
             .ValidateOnStart();
         builder.Services.AddOptions<WriterOptions>().BindConfiguration(WriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        builder.Services.AddSignalR(hub => hub.AddFilter<ChatHubFilter>());
+        builder.Services.AddSignalR(hub => hub.AddFilter<ChatHubFilter>()).AddMessagePackProtocol(); // JSON stays; .NET clients may pick MessagePack
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatOptions>>((hub, chat) =>
         {
             hub.MaximumReceiveMessageSize = chat.Value.MaximumReceiveMessageSize;
