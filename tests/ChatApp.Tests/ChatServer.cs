@@ -111,13 +111,28 @@ public sealed class ChatServer : IAsyncDisposable
         return connection;
     }
 
-    /// <param name="options">Transport and protocol; by default the WebSocket directly, as the simulator connects.</param>
-    public ChatConnection CreateConnection(string token, TimeSpan[]? reconnectDelays = null, ChatConnectionOptions? options = null) =>
-        new(BaseAddress, _ => ValueTask.FromResult<string?>(token), (options ?? ChatConnectionOptions.WebSocketsDirect) with
+    /// <param name="options">
+    /// Transport and protocol; by default the WebSocket directly, as the simulator connects. Their
+    /// <see cref="ChatConnectionOptions.ConfigureHttp"/> runs after the in-memory routing, so it can wrap it.
+    /// </param>
+    public ChatConnection CreateConnection(string token, TimeSpan[]? reconnectDelays = null, ChatConnectionOptions? options = null)
+    {
+        options ??= ChatConnectionOptions.WebSocketsDirect;
+        var configure = options.ConfigureHttp;
+        return new(BaseAddress, _ => ValueTask.FromResult<string?>(token), options with
         {
-            ReconnectDelays = reconnectDelays,
-            ConfigureHttp = _kestrel ? null : http => InMemoryTransport.Route(http, () => _factory.Server),
+            ReconnectDelays = reconnectDelays ?? options.ReconnectDelays,
+            ConfigureHttp = http =>
+            {
+                if (!_kestrel)
+                {
+                    InMemoryTransport.Route(http, () => _factory.Server);
+                }
+
+                configure?.Invoke(http);
+            },
         });
+    }
 
     /// <summary>The in-memory server, for raw WebSocket clients (only without Kestrel).</summary>
     public Microsoft.AspNetCore.TestHost.TestServer TestServer => _factory.Server;
