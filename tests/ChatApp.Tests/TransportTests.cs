@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using ChatApp.Client;
 using ChatApp.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
@@ -79,6 +80,31 @@ public sealed class TransportTests : IAsyncLifetime
     {
         var options = new ChatConnectionOptions { Transports = ChatConnectionOptions.AllTransports, SkipNegotiation = true };
         Assert.Throws<ArgumentException>(() => new ChatConnection(new Uri("http://localhost"), _ => ValueTask.FromResult<string?>(null), options));
+    }
+
+    [Theory]
+    [InlineData(ChatProtocol.Json, WebSocketMessageType.Text)]
+    [InlineData(ChatProtocol.MessagePack, WebSocketMessageType.Binary)]
+    public async Task TheChosenProtocolIsWhatGoesOverTheSocket(ChatProtocol protocol, WebSocketMessageType frames)
+    {
+        FrameRecordingWebSocket? socket = null;
+        var token = await _server.TokenForAsync("alice");
+        await using var connection = await _server.ConnectAsync(token, options: ChatConnectionOptions.WebSocketsDirect with
+        {
+            Protocol = protocol,
+            ConfigureHttp = http =>
+            {
+                var sockets = http.WebSocketFactory!; // set by ChatServer's in-memory routing
+                http.WebSocketFactory = async (context, ct) => socket = new FrameRecordingWebSocket(await sockets(context, ct));
+            },
+        });
+        var joined = await connection.JoinRoomAsync("general", Ct);
+
+        Assert.Equal("general", joined.Name);
+        Assert.NotNull(socket);
+        // The socket's message type follows the protocol's transfer format, the handshake included.
+        Assert.NotEmpty(socket.Sent);
+        Assert.All(socket.Sent, type => Assert.Equal(frames, type));
     }
 
     private async Task<ChatConnection> ConnectAsync(string user, ChatConnectionOptions options, WireLog wire)
