@@ -107,7 +107,7 @@ if ! command -v jq >/dev/null; then echo "jq is not installed; the JSON reports 
 num() { printf '%.2f' "$1" 2>/dev/null || printf '%s' "$1"; }
 {
   printf '%-12s %-16s' scenario metric
-  for protocol in "${protocols[@]}"; do printf ' | %12s %12s %6s' "chatapp/${protocol:0:4}" "baseline/${protocol:0:4}" ratio; done
+  for protocol in "${protocols[@]}"; do printf ' | %15s %16s %6s' "chatapp/${protocol/messagepack/msgpack}" "baseline/${protocol/messagepack/msgpack}" ratio; done
   printf '\n'
 } | tee "$results/table.txt"
 for scenario in "${scenarios[@]}"; do
@@ -124,7 +124,7 @@ for scenario in "${scenarios[@]}"; do
       [[ -f $a ]] && x=$(jq -r "$path // \"-\"" "$a")
       [[ -f $b ]] && y=$(jq -r "$path // \"-\"" "$b")
       ratio=$(jq -nr --arg x "$x" --arg y "$y" 'if ($x|test("^[0-9.e+-]+$")) and ($y|test("^[0-9.e+-]+$")) and (($y|tonumber) != 0) then (($x|tonumber)/($y|tonumber)*100|round/100|tostring) else "-" end')
-      printf ' | %12s %12s %6s' "$(num "$x")" "$(num "$y")" "$ratio"
+      printf ' | %15s %16s %6s' "$(num "$x")" "$(num "$y")" "$ratio"
     done
     printf '\n'
   done | tee -a "$results/table.txt"
