@@ -184,6 +184,21 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("chatapp login", error.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("longpolling")]
+    public async Task SendWithATokenTheServerRefusesSaysToLogInAgain(string transport)
+    {
+        // Negotiate (or the first poll) answers 401 before any hub frame is exchanged.
+        await new Accounts.SessionStore(Path.Combine(_server.Directory, "session.json")).SaveAsync(
+            new Accounts.Session(_server.BaseAddress, "kate", "not-a-token", DateTimeOffset.UtcNow.AddHours(1)), Cancel);
+
+        var (exitCode, _, error) = await RunAsync(["send", "--room", "general", "--transport", transport, "hello?"]);
+
+        Assert.Equal(ExitCodes.NotLoggedIn, exitCode);
+        Assert.Contains("refused your token", error.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SendWhenTheServerIsDownFailsWithAClearMessage()
     {
