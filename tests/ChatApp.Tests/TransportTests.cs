@@ -19,15 +19,17 @@ public sealed class TransportTests : IAsyncLifetime
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(HttpTransportType.WebSockets)]
-    [InlineData(HttpTransportType.ServerSentEvents)]
-    [InlineData(HttpTransportType.LongPolling)]
-    public async Task TheSameChatWorksOverEveryTransport(HttpTransportType transport)
+    [InlineData(HttpTransportType.WebSockets, ChatProtocol.Json)]
+    [InlineData(HttpTransportType.ServerSentEvents, ChatProtocol.Json)]
+    [InlineData(HttpTransportType.LongPolling, ChatProtocol.Json)]
+    [InlineData(HttpTransportType.WebSockets, ChatProtocol.MessagePack)]
+    [InlineData(HttpTransportType.LongPolling, ChatProtocol.MessagePack)] // binary over HTTP bodies
+    public async Task TheSameChatWorksOverEveryTransport(HttpTransportType transport, ChatProtocol protocol)
     {
         var aliceWire = new WireLog();
         var bobWire = new WireLog();
-        await using var alice = await ConnectAsync("alice", new ChatConnectionOptions { Transports = transport }, aliceWire);
-        await using var bob = await ConnectAsync("bob", new ChatConnectionOptions { Transports = transport }, bobWire);
+        await using var alice = await ConnectAsync("alice", new ChatConnectionOptions { Transports = transport, Protocol = protocol }, aliceWire);
+        await using var bob = await ConnectAsync("bob", new ChatConnectionOptions { Transports = transport, Protocol = protocol }, bobWire);
         var bobEvents = new EventRecorder();
         bob.Subscribe(bobEvents);
         await alice.JoinRoomAsync("general", Ct);
@@ -76,9 +78,28 @@ public sealed class TransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMessagePackClientNegotiatesPastServerSentEvents()
+    {
+        // Server-Sent Events carry text only; offered SSE and long polling, a binary protocol must take long polling.
+        var wire = new WireLog();
+        var options = new ChatConnectionOptions { Transports = HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling, Protocol = ChatProtocol.MessagePack };
+        await using var connection = await ConnectAsync("alice", options, wire);
+        await connection.JoinRoomAsync("general", Ct);
+
+        Assert.Equal(HttpTransportType.LongPolling, wire.Transport());
+    }
+
+    [Fact]
     public void SkippingNegotiationWithAnyOtherTransportIsRefusedAtConstruction()
     {
         var options = new ChatConnectionOptions { Transports = ChatConnectionOptions.AllTransports, SkipNegotiation = true };
+        Assert.Throws<ArgumentException>(() => new ChatConnection(new Uri("http://localhost"), _ => ValueTask.FromResult<string?>(null), options));
+    }
+
+    [Fact]
+    public void MessagePackOverServerSentEventsAloneIsRefusedAtConstruction()
+    {
+        var options = new ChatConnectionOptions { Transports = HttpTransportType.ServerSentEvents, Protocol = ChatProtocol.MessagePack };
         Assert.Throws<ArgumentException>(() => new ChatConnection(new Uri("http://localhost"), _ => ValueTask.FromResult<string?>(null), options));
     }
 
