@@ -93,7 +93,8 @@ public static class CommonOptions
             throw new CliException($"'{transport}' is not a transport: use auto, websockets, sse or longpolling.");
         }
 
-        return options with { Protocol = protocol };
+        options = options with { Protocol = protocol };
+        return options.Problem() is { } problem ? throw new CliException($"--transport {transport} --protocol {protocol.ToString().ToLowerInvariant()}: {problem}") : options;
     }
 
     private static Uri ParseServer(ArgumentResult result)

@@ -26,7 +26,11 @@ public sealed class ChatConnection : IAsyncDisposable
     public ChatConnection(Uri server, Func<CancellationToken, ValueTask<string?>> accessToken, ChatConnectionOptions? options = null)
     {
         options ??= new ChatConnectionOptions();
-        options.Validate();
+        if (options.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(options));
+        }
+
         var builder = new HubConnectionBuilder().WithUrl(new Uri(server, ChatPaths.Hub), http =>
         {
             // SignalR's provider takes no token; a connect attempt is bounded by the caller's own cancellation.

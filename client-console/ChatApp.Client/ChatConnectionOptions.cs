@@ -57,18 +57,13 @@ public sealed record ChatConnectionOptions
         return parsed is not null;
     }
 
-    internal void Validate()
+    /// <summary>What makes these settings unusable, or null. SignalR would only say so on the first connect; a misconfigured client should not get that far.</summary>
+    public string? Problem() => this switch
     {
-        if (SkipNegotiation && Transports != HttpTransportType.WebSockets)
-        {
-            // SignalR would only say so on the first connect; a misconfigured client should not get that far.
-            throw new ArgumentException("SkipNegotiation needs Transports = WebSockets alone.");
-        }
-
-        if (Transports == HttpTransportType.ServerSentEvents && Protocol == ChatProtocol.MessagePack)
-        {
-            // Server-Sent Events carry text only; MessagePack is binary.
-            throw new ArgumentException("MessagePack cannot run over Server-Sent Events alone; allow WebSockets or long polling.");
-        }
-    }
+        { SkipNegotiation: true, Transports: not HttpTransportType.WebSockets } => "Skipping negotiate needs the WebSockets transport alone.",
+        // Server-Sent Events carry text only; MessagePack is binary.
+        { Transports: HttpTransportType.ServerSentEvents, Protocol: ChatProtocol.MessagePack } =>
+            "MessagePack cannot run over Server-Sent Events alone; allow WebSockets or long polling.",
+        _ => null,
+    };
 }

@@ -165,6 +165,18 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MessagePackOverServerSentEventsIsRefusedBeforeConnecting()
+    {
+        await LoginAsync("kim");
+
+        var (exitCode, _, error) = await RunAsync(["send", "--room", "general", "--transport", "sse", "--protocol", "messagepack", "hello?"]);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("MessagePack cannot run over Server-Sent Events", error.Text, StringComparison.Ordinal);
+        Assert.Empty(await _server.HistoryAsync(await _server.TokenForAsync("kim"), "general"));
+    }
+
+    [Fact]
     public async Task SendToARoomThatDoesNotExistFailsWithTheServersReason()
     {
         await LoginAsync("gina");

@@ -85,7 +85,11 @@ public sealed record SimulationOptions
         { Jitter: < 0 or > 1 } => "--jitter must be between 0 and 1",
         { LoginConcurrency: < 1 } or { ConnectConcurrency: < 1 } => "concurrency limits must be at least 1",
         _ when Duration <= TimeSpan.Zero => "--duration must be positive",
-        _ when !ChatConnectionOptions.TryParseTransport(Transport, out _) => "--transport must be auto, websockets, sse or longpolling",
+        _ when ConnectionProblem() is { } problem => problem,
         _ => null,
     };
+
+    private string? ConnectionProblem() => ChatConnectionOptions.TryParseTransport(Transport, out var transport)
+        ? (transport with { Protocol = Protocol }).Problem()
+        : "--transport must be auto, websockets, sse or longpolling";
 }
