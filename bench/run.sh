@@ -2,9 +2,12 @@
 # ChatApp against a bare broadcast hub, same scenarios, same run, same machine.
 # Builds in Release, starts both servers on loopback (ChatApp on a fresh temp database), runs each
 # scenario through `chatapp simulate`, prints ChatApp vs baseline with ratios, and saves the JSON
-# reports under bench/results/<timestamp>/. Takes about 5-8 minutes on a 2-core machine.
-#   bench/run.sh            all scenarios
-#   QUICK=1 bench/run.sh    shorter and smaller, for trying the script out
+# reports under bench/results/<timestamp>/. Each scenario runs once per hub protocol (JSON and
+# MessagePack), so the table shows both side by side. Takes about 10-16 minutes on a 2-core machine.
+#   bench/run.sh                          all scenarios, both protocols
+#   bench/run.sh --protocol messagepack   one protocol only (json or messagepack)
+#   QUICK=1 bench/run.sh                  shorter and smaller, for trying the script out
+#   ONLY=small-rooms bench/run.sh         one scenario
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,6 +15,14 @@ root=$(pwd)
 chatapp_port=${CHATAPP_PORT:-5301}
 baseline_port=${BASELINE_PORT:-5302}
 duration=${DURATION:-20s}
+protocols=(json messagepack)
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --protocol) [[ ${2:-} =~ ^(json|messagepack)$ ]] || { echo "--protocol takes json or messagepack" >&2; exit 2; }
+                protocols=("$2"); shift 2 ;;
+    *) echo "unknown argument: $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results="$root/bench/results/$stamp"
 work=$(mktemp -d /tmp/chatapp-bench.XXXXXX)
@@ -33,6 +44,12 @@ else
   )
 fi
 
+if [[ -n "${ONLY:-}" ]]; then
+  for scenario in "${scenarios[@]}"; do [[ ${scenario%%|*} == "$ONLY" ]] && picked=("$scenario"); done
+  [[ -n "${picked:-}" ]] || { echo "ONLY=$ONLY names no scenario" >&2; exit 2; }
+  scenarios=("${picked[@]}")
+fi
+
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -43,7 +60,8 @@ trap cleanup EXIT
 
 echo "== building (Release)"
 for project in server client-console/ChatApp.Cli bench/BaselineHub; do
-  dotnet build -c Release --nologo -v quiet "$project" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+  # The bots need no browser client, so npm stays out of it.
+  dotnet build -c Release --nologo -v quiet -p:SkipClientWeb=true "$project" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 done
 chatapp=(dotnet "$root/client-console/ChatApp.Cli/bin/Release/net10.0/chatapp.dll")
 
@@ -69,15 +87,17 @@ wait_healthy "http://127.0.0.1:$chatapp_port" chatapp
 wait_healthy "http://127.0.0.1:$baseline_port" baseline
 
 status=0
-for target in chatapp baseline; do
-  port=$chatapp_port; [[ $target == baseline ]] && port=$baseline_port
-  for scenario in "${scenarios[@]}"; do
-    name=${scenario%%|*}; args=${scenario#*|}
-    echo "== $target: $name ($args --duration $duration)"
-    # shellcheck disable=SC2086 # the scenario's arguments are meant to split
-    "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" $args --duration "$duration" --warmup 2s \
-      --bot-prefix bench --room-prefix "bench-$name" --json "$results/$target-$name.json" 2>"$work/progress.log" \
-      | sed 's/^/   /' || { status=1; echo "   (failed: exit $?)"; tail -3 "$work/progress.log"; }
+for protocol in "${protocols[@]}"; do
+  for target in chatapp baseline; do
+    port=$chatapp_port; [[ $target == baseline ]] && port=$baseline_port
+    for scenario in "${scenarios[@]}"; do
+      name=${scenario%%|*}; args=${scenario#*|}
+      echo "== $target over $protocol: $name ($args --duration $duration)"
+      # shellcheck disable=SC2086 # the scenario's arguments are meant to split
+      "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" $args --duration "$duration" --warmup 2s --protocol "$protocol" \
+        --bot-prefix bench --room-prefix "bench-$name" --json "$results/$target-$name-$protocol.json" 2>"$work/progress.log" \
+        | sed 's/^/   /' || { status=1; echo "   (failed: exit $?)"; tail -3 "$work/progress.log"; }
+    done
   done
 done
 
@@ -88,22 +108,31 @@ grep -E '^chatapp_(messages_committed_total|writer_commit_duration_seconds_(sum|
   "$results/chatapp-metrics.txt" | sed 's/{otel_scope_name="ChatApp",\?/{/; s/{}//; s/^/   /' || echo "   (no metrics)"
 
 echo
-echo "== ChatApp vs baseline (ratio = ChatApp / baseline; results in bench/results/$stamp/)"
+echo "== ChatApp vs baseline per protocol (ratio = ChatApp / baseline; results in bench/results/$stamp/)"
 if ! command -v jq >/dev/null; then echo "jq is not installed; the JSON reports are in $results"; exit $status; fi
-printf '%-12s %-16s %12s %12s %8s\n' scenario metric chatapp baseline ratio | tee "$results/table.txt"
+num() { printf '%.2f' "$1" 2>/dev/null || printf '%s' "$1"; }
+{
+  printf '%-12s %-16s' scenario metric
+  for protocol in "${protocols[@]}"; do printf ' | %15s %16s %6s' "chatapp/${protocol/messagepack/msgpack}" "baseline/${protocol/messagepack/msgpack}" ratio; done
+  printf '\n'
+} | tee "$results/table.txt"
 for scenario in "${scenarios[@]}"; do
   name=${scenario%%|*}
-  a="$results/chatapp-$name.json"; b="$results/baseline-$name.json"
-  [[ -f $a && -f $b ]] || continue
   for metric in "connect p50 ms|.connect.milliseconds.p50" "connect p99 ms|.connect.milliseconds.p99" \
                 "latency p50 ms|.latency.p50" "latency p90 ms|.latency.p90" "latency p99 ms|.latency.p99" "latency max ms|.latency.max" \
                 "msgs/s|.throughput.messagesPerSecond" "deliveries/s|.throughput.deliveriesPerSecond" \
                 "missing|.deliveries.missing" "duplicated|.deliveries.duplicated" "out-of-order|.deliveries.outOfOrder"; do
     label=${metric%%|*}; path=${metric#*|}
-    x=$(jq -r "$path // \"-\"" "$a"); y=$(jq -r "$path // \"-\"" "$b")
-    ratio=$(jq -nr --arg x "$x" --arg y "$y" 'if ($x|test("^[0-9.e+-]+$")) and ($y|test("^[0-9.e+-]+$")) and (($y|tonumber) != 0) then (($x|tonumber)/($y|tonumber)*100|round/100|tostring) else "-" end')
-    printf '%-12s %-16s %12.2f %12.2f %8s\n' "$name" "$label" "$x" "$y" "$ratio" 2>/dev/null \
-      || printf '%-12s %-16s %12s %12s %8s\n' "$name" "$label" "$x" "$y" "$ratio"
+    printf '%-12s %-16s' "$name" "$label"
+    for protocol in "${protocols[@]}"; do
+      a="$results/chatapp-$name-$protocol.json"; b="$results/baseline-$name-$protocol.json"
+      x=-; y=-
+      [[ -f $a ]] && x=$(jq -r "$path // \"-\"" "$a")
+      [[ -f $b ]] && y=$(jq -r "$path // \"-\"" "$b")
+      ratio=$(jq -nr --arg x "$x" --arg y "$y" 'if ($x|test("^[0-9.e+-]+$")) and ($y|test("^[0-9.e+-]+$")) and (($y|tonumber) != 0) then (($x|tonumber)/($y|tonumber)*100|round/100|tostring) else "-" end')
+      printf ' | %15s %16s %6s' "$(num "$x")" "$(num "$y")" "$ratio"
+    done
+    printf '\n'
   done | tee -a "$results/table.txt"
 done
 exit $status

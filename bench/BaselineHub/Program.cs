@@ -5,7 +5,7 @@ using ChatApp.Contracts;
 // dummy token, and the hub keeps rooms as SignalR groups with an in-memory seq. Nothing is stored.
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddSignalR();
+builder.Services.AddSignalR().AddMessagePackProtocol(); // both protocols, like ChatApp, so each is compared like for like
 builder.Services.AddSingleton<Rooms>();
 
 var app = builder.Build();

@@ -1,4 +1,5 @@
-using System.Net.WebSockets;
+using ChatApp.Client;
+using Microsoft.AspNetCore.Http.Connections.Client;
 
 namespace ChatApp.Cli;
 
@@ -26,8 +27,8 @@ public sealed class CliEnvironment
     /// <summary>The file holding the session (server, user, token); readable only by its owner.</summary>
     public required string SessionPath { get; init; }
 
-    /// <summary>Opens the hub's WebSocket; null means a real <see cref="ClientWebSocket"/>.</summary>
-    public Func<Uri, CancellationToken, Task<WebSocket>>? Connect { get; init; }
+    /// <summary>Adjusts every hub connection's HTTP options; tests route them to an in-memory server. Null means real sockets.</summary>
+    public Action<HttpConnectionOptions>? ConfigureHttp { get; init; }
 
     /// <summary>Creates the HTTP handler for REST calls; null means a pooled <see cref="SocketsHttpHandler"/>.</summary>
     public Func<HttpMessageHandler>? CreateHttpHandler { get; init; }
@@ -58,6 +59,10 @@ public sealed class CliEnvironment
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
         return Path.Combine(configHome, "chatapp", "session.json");
     }
+
+    /// <summary>A hub connection with <paramref name="token"/>, the transport and protocol of <paramref name="options"/>, and this environment's reconnect waits and routing.</summary>
+    public ChatConnection CreateConnection(Uri server, string? token, ChatConnectionOptions options) =>
+        new(server, _ => ValueTask.FromResult(token), options with { ConfigureHttp = ConfigureHttp, ReconnectDelays = ReconnectDelays });
 
     public HttpClient CreateHttpClient(Uri server, int maxConnections = 16)
     {

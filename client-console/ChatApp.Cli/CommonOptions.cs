@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using ChatApp.Client;
 
 namespace ChatApp.Cli;
 
@@ -36,6 +37,65 @@ public static class CommonOptions
         Description = $"The room (default {defaultRoom}).",
         DefaultValueFactory = _ => defaultRoom,
     };
+
+    /// <summary><c>--protocol json|messagepack</c>: the hub protocol (the server speaks both).</summary>
+    public static Option<ChatProtocol> Protocol() => new("--protocol")
+    {
+        Description = "The hub protocol: json or messagepack (default json).",
+        DefaultValueFactory = _ => ChatProtocol.Json,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (TryParseProtocol(text, out var protocol))
+            {
+                return protocol;
+            }
+
+            result.AddError($"'{text}' is not a protocol: use json or messagepack.");
+            return ChatProtocol.Json;
+        },
+    };
+
+    public static bool TryParseProtocol(string text, out ChatProtocol protocol)
+    {
+        (var known, protocol) = text.ToLowerInvariant() switch
+        {
+            "json" => (true, ChatProtocol.Json),
+            "messagepack" or "msgpack" => (true, ChatProtocol.MessagePack),
+            _ => (false, ChatProtocol.Json),
+        };
+        return known;
+    }
+
+    /// <summary><c>--transport auto|websockets|sse|longpolling</c>; websockets skips negotiate.</summary>
+    public static Option<string> Transport(string defaultTransport) => new("--transport")
+    {
+        Description = $"auto (negotiate: WebSockets, then Server-Sent Events, then long polling), websockets (directly, no negotiate), sse or longpolling (default {defaultTransport}).",
+        DefaultValueFactory = _ => defaultTransport,
+        Validators =
+        {
+            result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : defaultTransport;
+                if (!ChatConnectionOptions.TryParseTransport(text, out _))
+                {
+                    result.AddError($"'{text}' is not a transport: use auto, websockets, sse or longpolling.");
+                }
+            },
+        },
+    };
+
+    /// <summary>The connection settings for a parsed <c>--transport</c> and <c>--protocol</c>.</summary>
+    public static ChatConnectionOptions Connection(string transport, ChatProtocol protocol)
+    {
+        if (!ChatConnectionOptions.TryParseTransport(transport, out var options))
+        {
+            throw new CliException($"'{transport}' is not a transport: use auto, websockets, sse or longpolling.");
+        }
+
+        options = options with { Protocol = protocol };
+        return options.Problem() is { } problem ? throw new CliException($"--transport {transport} --protocol {protocol.ToString().ToLowerInvariant()}: {problem}") : options;
+    }
 
     private static Uri ParseServer(ArgumentResult result)
     {

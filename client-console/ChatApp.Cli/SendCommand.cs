@@ -17,15 +17,20 @@ public static class SendCommand
         var room = new Option<string>("--room", "-r") { Description = "The room to send to.", Required = true };
         var text = new Argument<string?>("text") { Description = "The message; omit it to read lines from stdin.", Arity = ArgumentArity.ZeroOrOne };
         command.Options.Add(server);
+        var transport = CommonOptions.Transport("auto");
+        var protocol = CommonOptions.Protocol();
         command.Options.Add(room);
+        command.Options.Add(transport);
+        command.Options.Add(protocol);
         command.Arguments.Add(text);
-        command.SetAction((parse, ct) => RunAsync(env, parse.GetValue(server), parse.GetRequiredValue(room), parse.GetValue(text), ct));
+        command.SetAction((parse, ct) => RunAsync(env, parse.GetValue(server), CommonOptions.Connection(parse.GetRequiredValue(transport), parse.GetValue(protocol)),
+            parse.GetRequiredValue(room), parse.GetValue(text), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliEnvironment env, Uri? server, string room, string? text, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliEnvironment env, Uri? server, ChatConnectionOptions options, string room, string? text, CancellationToken cancellationToken)
     {
-        var (session, connection) = await SessionConnection.OpenAsync(env, server, cancellationToken);
+        var (session, connection) = await SessionConnection.OpenAsync(env, server, options, cancellationToken);
         await using var _ = connection;
         var sent = 0;
         var lineNumber = 0;

@@ -10,7 +10,7 @@ public static class SessionConnection
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
 
-    public static async Task<(Session Session, ChatConnection Connection)> OpenAsync(CliEnvironment env, Uri? server, CancellationToken cancellationToken)
+    public static async Task<(Session Session, ChatConnection Connection)> OpenAsync(CliEnvironment env, Uri? server, ChatConnectionOptions options, CancellationToken cancellationToken)
     {
         var session = await new SessionStore(env.SessionPath).LoadAsync(cancellationToken)
             ?? throw new CliException("Not logged in: run `chatapp login --server URL --user NAME` first.", ExitCodes.NotLoggedIn);
@@ -25,7 +25,7 @@ public static class SessionConnection
         }
 
         var token = session.AccessToken;
-        var connection = new ChatConnection(session.Server, _ => ValueTask.FromResult<string?>(token), env.Connect, env.ReconnectDelays);
+        var connection = env.CreateConnection(session.Server, token, options);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

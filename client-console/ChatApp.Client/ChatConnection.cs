@@ -1,10 +1,7 @@
-using System.Net.WebSockets;
-using ChatApp.Client.Transport;
 using ChatApp.Contracts;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ChatApp.Client;
 
@@ -21,31 +18,67 @@ public sealed class ChatConnection : IAsyncDisposable
     public static readonly TimeSpan[] DefaultReconnectDelays =
         [TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
 
-    public ChatConnection(
-        Uri server,
-        Func<CancellationToken, ValueTask<string?>> accessToken,
-        Func<Uri, CancellationToken, Task<WebSocket>>? connect = null,
-        TimeSpan[]? reconnectDelays = null,
-        ILoggerFactory? loggerFactory = null)
+    private readonly Lock _stateGate = new();
+    private TaskCompletionSource _stateChanged = NewStateSignal();
+
+    /// <param name="server">The server's base URL; the hub is at <see cref="ChatPaths.Hub"/> under it.</param>
+    /// <param name="accessToken">Asked on every connect and reconnect, so a refreshed token is used as soon as there is one.</param>
+    public ChatConnection(Uri server, Func<CancellationToken, ValueTask<string?>> accessToken, ChatConnectionOptions? options = null)
     {
-        var builder = new HubConnectionBuilder().WithWebSocketTransport(new Uri(server, ChatPaths.Hub), accessToken, connect);
-        // Given delays are tried once each (tests want a bounded wait); by default a client never gives up.
-        builder = reconnectDelays is null
-            ? builder.WithAutomaticReconnect(new KeepRetrying(DefaultReconnectDelays))
-            : builder.WithAutomaticReconnect(reconnectDelays);
-        if (loggerFactory is not null)
+        options ??= new ChatConnectionOptions();
+        if (options.Problem() is { } problem)
         {
-            builder.Services.AddSingleton(loggerFactory);
+            throw new ArgumentException(problem, nameof(options));
+        }
+
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(server, ChatPaths.Hub), http =>
+        {
+            // SignalR's provider takes no token; a connect attempt is bounded by the caller's own cancellation.
+            http.AccessTokenProvider = async () => await accessToken(CancellationToken.None);
+            http.Transports = options.Transports;
+            http.SkipNegotiation = options.SkipNegotiation;
+            options.ConfigureHttp?.Invoke(http);
+        });
+        if (options.Protocol == ChatProtocol.MessagePack)
+        {
+            // Registered after the builder's JSON protocol, so the connection speaks MessagePack.
+            builder.AddMessagePackProtocol();
+        }
+
+        // Given delays are tried once each (tests want a bounded wait); by default a client never gives up.
+        builder = options.ReconnectDelays is { } delays
+            ? builder.WithAutomaticReconnect([.. delays])
+            : builder.WithAutomaticReconnect(new KeepRetrying(DefaultReconnectDelays));
+        if (options.LoggerFactory is not null)
+        {
+            builder.Services.AddSingleton(options.LoggerFactory);
         }
 
         Hub = builder.Build();
+        Protocol = options.Protocol;
+        Hub.Reconnecting += OnStateChangedAsync;
+        Hub.Reconnected += OnStateChangedAsync;
+        Hub.Closed += OnStateChangedAsync;
     }
 
     public HubConnection Hub { get; }
 
     public HubConnectionState State => Hub.State;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Hub.StartAsync(cancellationToken);
+    public ChatProtocol Protocol { get; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Hub.StartAsync(cancellationToken);
+        }
+        finally
+        {
+            // HubConnection raises no event when a first start ends; waiters still need to hear about it.
+            SignalStateChanged();
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Hub.StopAsync(cancellationToken);
 
@@ -155,20 +188,49 @@ public sealed class ChatConnection : IAsyncDisposable
     public Task<SearchPage> SearchMessagesAsync(string query, string? room, long? beforeId, int? limit, CancellationToken cancellationToken) =>
         Hub.InvokeAsync<SearchPage>("SearchMessages", query, room, beforeId, limit, cancellationToken);
 
-    /// <summary>Completes when the connection is up; polls the state at a short interval without holding a thread.</summary>
+    /// <summary>Completes when the connection is up, waiting for the reconnect if it is down; fails once it is closed for good.</summary>
     public async Task WaitConnectedAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (Hub.State != HubConnectionState.Connected)
+        while (true)
         {
-            if (Hub.State == HubConnectionState.Disconnected)
+            // Take the signal before reading the state: a change after the read completes this very task.
+            Task changed;
+            lock (_stateGate)
             {
-                throw new InvalidOperationException("The connection is closed and will not reconnect; start it again.");
+                changed = _stateChanged.Task;
             }
 
-            await timer.WaitForNextTickAsync(cancellationToken);
+            switch (Hub.State)
+            {
+                case HubConnectionState.Connected:
+                    return;
+                case HubConnectionState.Disconnected:
+                    throw new InvalidOperationException("The connection is closed and will not reconnect; start it again.");
+            }
+
+            await changed.WaitAsync(cancellationToken);
         }
     }
+
+    private Task OnStateChangedAsync<T>(T _)
+    {
+        SignalStateChanged();
+        return Task.CompletedTask;
+    }
+
+    private void SignalStateChanged()
+    {
+        TaskCompletionSource previous;
+        lock (_stateGate)
+        {
+            previous = _stateChanged;
+            _stateChanged = NewStateSignal();
+        }
+
+        previous.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewStateSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed class KeepRetrying(TimeSpan[] delays) : IRetryPolicy
     {

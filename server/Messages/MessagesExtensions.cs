@@ -24,7 +24,7 @@ public static class MessagesExtensions
         {
             hub.AddFilter<HubConnections>();
             hub.AddFilter<ChatHubFilter>();
-        });
+        }).AddMessagePackProtocol(); // JSON stays; .NET clients may pick MessagePack
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatOptions>>((hub, chat) =>
         {
             hub.MaximumReceiveMessageSize = chat.Value.MaximumReceiveMessageSize;

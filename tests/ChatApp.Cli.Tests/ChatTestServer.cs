@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using ChatApp.Client;
 using ChatApp.Contracts;
+using ChatApp.Tests;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -77,7 +78,7 @@ public sealed class ChatTestServer : IAsyncDisposable
         SessionPath = Path.Combine(Directory, sessionName),
         GetVariable = name => name == "CHATAPP_PASSWORD" ? password : null,
         // Read on every connect, so a reconnect after RestartAsync reaches the new host.
-        Connect = _kestrel ? null : (uri, ct) => _factory.Server.CreateWebSocketClient().ConnectAsync(uri, ct),
+        ConfigureHttp = _kestrel ? null : http => InMemoryTransport.Route(http, () => _factory.Server),
         CreateHttpHandler = _kestrel ? null : () => _factory.Server.CreateHandler(),
         ReconnectDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)],
     };
@@ -103,9 +104,11 @@ public sealed class ChatTestServer : IAsyncDisposable
     public async Task<ChatConnection> ConnectAsync(string userName, params string[] rooms)
     {
         var token = await TokenForAsync(userName);
-        var connection = new ChatConnection(BaseAddress, _ => ValueTask.FromResult<string?>(token),
-            _kestrel ? null : (uri, ct) => _factory.Server.CreateWebSocketClient().ConnectAsync(uri, ct),
-            [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)]);
+        var connection = new ChatConnection(BaseAddress, _ => ValueTask.FromResult<string?>(token), ChatConnectionOptions.WebSocketsDirect with
+        {
+            ReconnectDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)],
+            ConfigureHttp = _kestrel ? null : http => InMemoryTransport.Route(http, () => _factory.Server),
+        });
         await connection.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Timeout, TestContext.Current.CancellationToken);
         foreach (var room in rooms)
         {

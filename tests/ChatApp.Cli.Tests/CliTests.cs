@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using System.Text.Json;
 using ChatApp.Contracts;
+using ChatApp.Tests;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace ChatApp.Cli.Tests;
@@ -95,6 +98,84 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal("hello from a script", Assert.Single(history).Text);
     }
 
+    [Theory]
+    [InlineData("auto", "json", WebSocketMessageType.Text)]
+    [InlineData("websockets", "messagepack", WebSocketMessageType.Binary)]
+    [InlineData("sse", "json", null)]
+    [InlineData("longpolling", "messagepack", null)]
+    public async Task SendUsesTheTransportAndProtocolItIsGiven(string transport, string protocol, WebSocketMessageType? frames)
+    {
+        await LoginAsync("ida");
+        var sockets = new ConcurrentQueue<FrameRecordingWebSocket>();
+        var error = new RecordedOutput();
+        var input = new TypedInput();
+        input.EndInput();
+        var env = _server.Environment(input, new RecordedOutput(), error);
+        var observed = new CliEnvironment
+        {
+            In = env.In,
+            Out = env.Out,
+            Error = env.Error,
+            SessionPath = env.SessionPath,
+            GetVariable = env.GetVariable,
+            CreateHttpHandler = env.CreateHttpHandler,
+            ReconnectDelays = env.ReconnectDelays,
+            ConfigureHttp = http =>
+            {
+                env.ConfigureHttp!(http); // the in-memory routing
+                var open = http.WebSocketFactory!;
+                http.WebSocketFactory = async (context, ct) =>
+                {
+                    var socket = new FrameRecordingWebSocket(await open(context, ct));
+                    sockets.Enqueue(socket);
+                    return socket;
+                };
+            },
+        };
+
+        var exitCode = await CliApp.RunAsync(["send", "--room", "general", "--transport", transport, "--protocol", protocol, $"over {transport} in {protocol}"], observed, Cancel)
+            .WaitAsync(CommandTimeout, Cancel);
+
+        Assert.True(exitCode == 0, error.Text);
+        var history = await _server.HistoryAsync(await _server.TokenForAsync("ida"), "general");
+        Assert.Equal($"over {transport} in {protocol}", Assert.Single(history).Text);
+        if (frames is { } type)
+        {
+            Assert.All(sockets.SelectMany(s => s.Sent), sent => Assert.Equal(type, sent));
+            Assert.NotEmpty(Assert.Single(sockets).Sent);
+        }
+        else
+        {
+            Assert.Empty(sockets);
+        }
+    }
+
+    [Theory]
+    [InlineData("--protocol", "xml")]
+    [InlineData("--transport", "carrier-pigeon")]
+    public async Task AnUnknownProtocolOrTransportIsRefusedBeforeConnecting(string option, string value)
+    {
+        await LoginAsync("jack");
+
+        var (exitCode, _, error) = await RunAsync(["send", "--room", "general", option, value, "hello?"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"'{value}' is not a", error.Text, StringComparison.Ordinal);
+        Assert.Empty(await _server.HistoryAsync(await _server.TokenForAsync("jack"), "general"));
+    }
+
+    [Fact]
+    public async Task MessagePackOverServerSentEventsIsRefusedBeforeConnecting()
+    {
+        await LoginAsync("kim");
+
+        var (exitCode, _, error) = await RunAsync(["send", "--room", "general", "--transport", "sse", "--protocol", "messagepack", "hello?"]);
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Contains("MessagePack cannot run over Server-Sent Events", error.Text, StringComparison.Ordinal);
+        Assert.Empty(await _server.HistoryAsync(await _server.TokenForAsync("kim"), "general"));
+    }
+
     [Fact]
     public async Task SendToARoomThatDoesNotExistFailsWithTheServersReason()
     {
@@ -113,6 +194,21 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.NotLoggedIn, exitCode);
         Assert.Contains("chatapp login", error.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("longpolling")]
+    public async Task SendWithATokenTheServerRefusesSaysToLogInAgain(string transport)
+    {
+        // Negotiate (or the first poll) answers 401 before any hub frame is exchanged.
+        await new Accounts.SessionStore(Path.Combine(_server.Directory, "session.json")).SaveAsync(
+            new Accounts.Session(_server.BaseAddress, "kate", "not-a-token", DateTimeOffset.UtcNow.AddHours(1)), Cancel);
+
+        var (exitCode, _, error) = await RunAsync(["send", "--room", "general", "--transport", transport, "hello?"]);
+
+        Assert.Equal(ExitCodes.NotLoggedIn, exitCode);
+        Assert.Contains("refused your token", error.Text, StringComparison.Ordinal);
     }
 
     [Fact]

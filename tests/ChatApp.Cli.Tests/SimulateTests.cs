@@ -53,6 +53,23 @@ public sealed class SimulateTests : IAsyncLifetime
         Assert.Contains("missing 0  duplicated 0  out-of-order 0", output.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("websockets", "messagepack")]
+    [InlineData("auto", "json")]
+    public async Task TheSimulatorChecksEveryDeliveryOverTheTransportAndProtocolItIsGiven(string transport, string protocol)
+    {
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "8", "--rooms", "2", "--rate", "2", "--duration", "2s", "--warmup", "500ms", "--transport", transport, "--protocol", protocol, "--bot-prefix", protocol[..4]);
+
+        Assert.True(exitCode == 0, output.Text);
+        Assert.Equal(transport, report.GetProperty("settings").GetProperty("transport").GetString());
+        Assert.Equal(protocol, report.GetProperty("settings").GetProperty("protocol").GetString());
+        var deliveries = report.GetProperty("deliveries");
+        Assert.True(report.GetProperty("messages").GetProperty("acknowledged").GetInt64() > 10);
+        Assert.Equal(0, deliveries.GetProperty("missing").GetInt64());
+        Assert.Equal(deliveries.GetProperty("expected").GetInt64(), deliveries.GetProperty("received").GetInt64());
+    }
+
     [Fact]
     public async Task CompareSequentialServesTheSameBotsOneAfterAnotherThenTogether()
     {

@@ -107,18 +107,36 @@ public sealed class ChatServer : IAsyncDisposable
         return http;
     }
 
-    /// <summary>A started hub connection through the in-memory WebSocket of the TestServer.</summary>
-    public async Task<ChatConnection> ConnectAsync(string token, TimeSpan[]? reconnectDelays = null)
+    /// <summary>A started hub connection through the in-memory TestServer (WebSockets unless <paramref name="options"/> say otherwise).</summary>
+    public async Task<ChatConnection> ConnectAsync(string token, TimeSpan[]? reconnectDelays = null, ChatConnectionOptions? options = null)
     {
-        var connection = CreateConnection(token, reconnectDelays);
+        var connection = CreateConnection(token, reconnectDelays, options);
         await connection.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Timeout, TestContext.Current.CancellationToken);
         return connection;
     }
 
-    public ChatConnection CreateConnection(string token, TimeSpan[]? reconnectDelays = null) =>
-        // The factory is read on every connect, so a reconnect after RestartAsync reaches the new host.
-        new(BaseAddress, _ => ValueTask.FromResult<string?>(token),
-            _kestrel ? null : (uri, ct) => _factory.Server.CreateWebSocketClient().ConnectAsync(uri, ct), reconnectDelays);
+    /// <param name="options">
+    /// Transport and protocol; by default the WebSocket directly, as the simulator connects. Their
+    /// <see cref="ChatConnectionOptions.ConfigureHttp"/> runs after the in-memory routing, so it can wrap it.
+    /// </param>
+    public ChatConnection CreateConnection(string token, TimeSpan[]? reconnectDelays = null, ChatConnectionOptions? options = null)
+    {
+        options ??= ChatConnectionOptions.WebSocketsDirect;
+        var configure = options.ConfigureHttp;
+        return new(BaseAddress, _ => ValueTask.FromResult<string?>(token), options with
+        {
+            ReconnectDelays = reconnectDelays ?? options.ReconnectDelays,
+            ConfigureHttp = http =>
+            {
+                if (!_kestrel)
+                {
+                    InMemoryTransport.Route(http, () => _factory.Server);
+                }
+
+                configure?.Invoke(http);
+            },
+        });
+    }
 
     /// <summary>The in-memory server, for raw WebSocket clients (only without Kestrel).</summary>
     public Microsoft.AspNetCore.TestHost.TestServer TestServer => _factory.Server;

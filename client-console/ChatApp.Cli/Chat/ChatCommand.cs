@@ -11,10 +11,15 @@ public static class ChatCommand
         var server = CommonOptions.Server(fromSession: true);
         var room = CommonOptions.Room("general");
         command.Options.Add(server);
+        var transport = CommonOptions.Transport("auto");
+        var protocol = CommonOptions.Protocol();
         command.Options.Add(room);
+        command.Options.Add(transport);
+        command.Options.Add(protocol);
         command.SetAction(async (parse, ct) =>
         {
-            var (session, connection) = await SessionConnection.OpenAsync(env, parse.GetValue(server), ct);
+            var options = CommonOptions.Connection(parse.GetRequiredValue(transport), parse.GetValue(protocol));
+            var (session, connection) = await SessionConnection.OpenAsync(env, parse.GetValue(server), options, ct);
             await using var chat = new ChatSession(env, session, connection);
             try
             {

@@ -43,7 +43,7 @@ public sealed class Bot(int index, string name, int[] rooms, SimulationRun run)
     public async Task ConnectAsync(CliEnvironment env, CancellationToken cancellationToken)
     {
         var token = AccessToken;
-        var connection = new ChatConnection(run.Options.Server, _ => ValueTask.FromResult(token), env.Connect, env.ReconnectDelays);
+        var connection = env.CreateConnection(run.Options.Server, token, run.Options.Connection());
         connection.Subscribe(new Events(this));
         connection.Hub.Reconnecting += _ =>
         {

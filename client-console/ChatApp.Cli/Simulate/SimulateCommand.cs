@@ -29,7 +29,9 @@ public static class SimulateCommand
         var connectConcurrency = new Option<int>("--connect-concurrency") { Description = "Connects in flight at once.", DefaultValueFactory = _ => defaults.ConnectConcurrency };
         var drain = CommonOptions.Duration("--drain-timeout", "How long to wait for outstanding acks and deliveries.", defaults.DrainTimeout);
         var keep = new Option<bool>("--keep-membership") { Description = "Do not leave the rooms at the end." };
-        Option[] all = [server, users, rooms, roomsPerUser, rate, duration, warmup, messageSize, jitter, seed, json, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, keep];
+        var transport = CommonOptions.Transport(defaults.Transport);
+        var protocol = CommonOptions.Protocol();
+        Option[] all = [server, users, rooms, roomsPerUser, rate, duration, warmup, messageSize, jitter, seed, json, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, keep, transport, protocol];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -57,6 +59,8 @@ public static class SimulateCommand
                 ConnectConcurrency = parse.GetValue(connectConcurrency),
                 DrainTimeout = parse.GetValue(drain),
                 LeaveRoomsAtEnd = !parse.GetValue(keep),
+                Transport = parse.GetRequiredValue(transport),
+                Protocol = parse.GetValue(protocol),
             };
             return await RunAsync(env, options, parse.GetValue(json), ct);
         });

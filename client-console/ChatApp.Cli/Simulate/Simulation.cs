@@ -214,7 +214,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
     private async Task EnsureRoomsAsync(Bot creator, CancellationToken cancellationToken)
     {
         var token = creator.AccessToken;
-        await using var connection = new ChatConnection(options.Server, _ => ValueTask.FromResult(token), env.Connect, env.ReconnectDelays);
+        await using var connection = env.CreateConnection(options.Server, token, options.Connection());
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
         await connection.StartAsync(timeout.Token);
@@ -275,7 +275,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
     private async Task ServeAsync(Bot bot, int messages, ServeTally tally, CancellationToken cancellationToken, SemaphoreSlim? connecting = null)
     {
         var token = bot.AccessToken;
-        await using var connection = new ChatConnection(options.Server, _ => ValueTask.FromResult(token), env.Connect, env.ReconnectDelays);
+        await using var connection = env.CreateConnection(options.Server, token, options.Connection());
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout + TimeSpan.FromSeconds(messages));
         try
@@ -394,7 +394,8 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
     {
         Server = options.Server.ToString(),
         Settings = new ReportSettings(options.Users, options.Rooms, Math.Min(options.RoomsPerUser, options.Rooms), options.Rate,
-            options.Duration.TotalSeconds, options.Warmup.TotalSeconds, options.MessageSize, options.Jitter, options.Seed),
+            options.Duration.TotalSeconds, options.Warmup.TotalSeconds, options.MessageSize, options.Jitter, options.Seed,
+            options.Transport.ToLowerInvariant(), options.Protocol.ToString().ToLowerInvariant()),
         Login = login,
         Connect = connect,
         Errors = new SortedDictionary<string, int>(_run.Errors.ToDictionary(e => e.Key, e => e.Value), StringComparer.Ordinal),

@@ -1,3 +1,5 @@
+using ChatApp.Client;
+
 namespace ChatApp.Cli.Simulate;
 
 /// <summary>What <c>chatapp simulate</c> was asked to do; also written into the report.</summary>
@@ -48,6 +50,13 @@ public sealed record SimulationOptions
     /// <summary>Bots leave their rooms at the end, so later runs with other settings do not fan out to them.</summary>
     public bool LeaveRoomsAtEnd { get; init; } = true;
 
+    /// <summary>How bots reach the hub (see <c>--transport</c>): by default the WebSocket directly, skipping negotiate, as most of a load run is connects.</summary>
+    public string Transport { get; init; } = "websockets";
+
+    public ChatProtocol Protocol { get; init; } = ChatProtocol.Json;
+
+    public ChatConnectionOptions Connection() => CommonOptions.Connection(Transport, Protocol);
+
     public string BotName(int index) => $"{BotPrefix}{index:D4}";
 
     public string RoomName(int index) => $"{RoomPrefix}-{index}";
@@ -76,6 +85,11 @@ public sealed record SimulationOptions
         { Jitter: < 0 or > 1 } => "--jitter must be between 0 and 1",
         { LoginConcurrency: < 1 } or { ConnectConcurrency: < 1 } => "concurrency limits must be at least 1",
         _ when Duration <= TimeSpan.Zero => "--duration must be positive",
+        _ when ConnectionProblem() is { } problem => problem,
         _ => null,
     };
+
+    private string? ConnectionProblem() => ChatConnectionOptions.TryParseTransport(Transport, out var transport)
+        ? (transport with { Protocol = Protocol }).Problem()
+        : "--transport must be auto, websockets, sse or longpolling";
 }

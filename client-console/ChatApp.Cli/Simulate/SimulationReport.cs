@@ -47,7 +47,7 @@ public sealed record SimulationReport
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
         var s = Settings;
-        Line($"simulation against {Server}: {s.Users} users, {s.Rooms} rooms ({s.RoomsPerUser} per user), {F(s.Rate)} msg/user/s, {F(s.DurationSeconds)} s (+{F(s.WarmupSeconds)} s warm-up), {s.MessageSize}-char messages, jitter {F(s.Jitter)}, seed {s.Seed}");
+        Line($"simulation against {Server}: {s.Users} users, {s.Rooms} rooms ({s.RoomsPerUser} per user), {F(s.Rate)} msg/user/s, {F(s.DurationSeconds)} s (+{F(s.WarmupSeconds)} s warm-up), {s.MessageSize}-char messages, jitter {F(s.Jitter)}, seed {s.Seed}, {s.Transport} + {s.Protocol}");
         Line($"  login      {Login.Succeeded}/{Login.Attempted} in {F(Login.ElapsedSeconds)} s   p50 {F(Login.Milliseconds.P50)} ms  p99 {F(Login.Milliseconds.P99)} ms");
         if (Connect.Attempted > 0)
         {
@@ -98,7 +98,7 @@ public sealed record SimulationReport
     private static string F(double value) => double.IsFinite(value) ? value.ToString(value >= 100 ? "F0" : "0.##", CultureInfo.InvariantCulture) : "-";
 }
 
-public sealed record ReportSettings(int Users, int Rooms, int RoomsPerUser, double Rate, double DurationSeconds, double WarmupSeconds, int MessageSize, double Jitter, int Seed);
+public sealed record ReportSettings(int Users, int Rooms, int RoomsPerUser, double Rate, double DurationSeconds, double WarmupSeconds, int MessageSize, double Jitter, int Seed, string Transport, string Protocol);
 
 public sealed record PhaseStats(int Attempted, int Succeeded, double ElapsedSeconds, Distribution Milliseconds);
 

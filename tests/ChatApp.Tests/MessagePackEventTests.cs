@@ -1,0 +1,77 @@
+using ChatApp.Client;
+using ChatApp.Contracts;
+
+namespace ChatApp.Tests;
+
+/// <summary>Every hub event decodes to the same values over JSON and over MessagePack.</summary>
+public sealed class MessagePackEventTests : IAsyncLifetime
+{
+    private readonly ChatServer _server = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>What makes the server send each event to olga, the observer; alice acts over JSON.</summary>
+    private static readonly Dictionary<string, Func<ChatUserSession, Task>> Triggers = new()
+    {
+        [nameof(IChatClient.MessageReceived)] = alice => SendAsync(alice, "hello @olga, with ümlauts and 👍"),
+        [nameof(IChatClient.MessageEdited)] = async alice =>
+            await alice.Connection.EditMessageAsync("general", (await SendAsync(alice, "first")).Seq, "second @olga", Ct),
+        [nameof(IChatClient.MessageDeleted)] = async alice =>
+            await alice.Connection.DeleteMessageAsync("general", (await SendAsync(alice, "oops")).Seq, Ct),
+        [nameof(IChatClient.ReactionChanged)] = async alice =>
+            await alice.Connection.ReactAsync("general", (await SendAsync(alice, "react to me")).Seq, "🎉", Ct),
+        [nameof(IChatClient.UserOnline)] = ReconnectAsync,
+        [nameof(IChatClient.UserOffline)] = ReconnectAsync,
+        [nameof(IChatClient.UserJoined)] = alice => alice.Connection.JoinRoomAsync("side", Ct),
+        [nameof(IChatClient.UserLeft)] = alice => alice.Connection.LeaveRoomAsync("general", Ct),
+        [nameof(IChatClient.Typing)] = alice => alice.Connection.SetTypingAsync("general", Ct),
+        [nameof(IChatClient.RoomJoined)] = alice => alice.Connection.OpenDirectAsync("olga", Ct),
+        [nameof(IChatClient.RoomLeft)] = async alice =>
+        {
+            await alice.Connection.CreateRoomAsync("secret", isPrivate: true, Ct);
+            await alice.Connection.InviteToRoomAsync("secret", "olga", Ct);
+            await alice.Connection.RemoveFromRoomAsync("secret", "olga", Ct);
+        },
+    };
+
+    public static TheoryData<string> Events => [.. Triggers.Keys];
+
+    [Fact]
+    public void EveryEventOfIChatClientHasACase() =>
+        Assert.Equal(typeof(IChatClient).GetMethods().Select(m => m.Name).Order(), Triggers.Keys.Order());
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public async Task AnEventArrivesTheSameOverJsonAndMessagePack(string name)
+    {
+        await using var alice = await _server.UserAsync("alice", "general");
+        await alice.Connection.CreateRoomAsync("side", isPrivate: false, Ct);
+        await alice.Connection.LeaveRoomAsync("side", Ct);
+        await using var olga = await ProtocolTwin.ConnectAsync(_server, "olga", "general", "side");
+
+        await Triggers[name](alice);
+
+        var (overJson, overPack) = await olga.LastEventAsync(name);
+        ProtocolTwin.AssertSame(overJson, overPack);
+        if (overJson[0] is ChatMessage entry)
+        {
+            // Not a vacuous match: the server's values came through.
+            Assert.Equal("alice", entry.Sender);
+            Assert.NotEqual(default, entry.SentAt);
+        }
+    }
+
+    private static Task<ChatMessage> SendAsync(ChatUserSession alice, string text) =>
+        alice.Connection.SendMessageAsync("general", text, Guid.NewGuid().ToString("N"), Ct);
+
+    /// <summary>Alice's only connection closes (offline) and a new one opens (online).</summary>
+    private static async Task ReconnectAsync(ChatUserSession alice)
+    {
+        await alice.Connection.StopAsync(Ct);
+        await alice.Connection.StartAsync(Ct);
+    }
+}
