@@ -1,9 +1,14 @@
+using ChatApp.Contracts;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace ChatApp.Server.Errors;
 
-/// <summary>REST: a <see cref="ChatException"/> becomes a ProblemDetails whose status says what kind of failure it was.</summary>
-internal sealed class ChatExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+/// <summary>
+/// REST: a <see cref="ChatException"/> becomes a ProblemDetails whose status says what kind of failure it was,
+/// with the same <c>code</c> as the hub's, and Retry-After when there is a hint. A refusal is the caller's
+/// doing, so it is logged as one short line, not as a fault.
+/// </summary>
+internal sealed partial class ChatExceptionHandler(IProblemDetailsService problems, ILogger<ChatExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -12,12 +17,34 @@ internal sealed class ChatExceptionHandler(IProblemDetailsService problems) : IE
             return false;
         }
 
-        httpContext.Response.StatusCode = chat.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, httpContext.User.Identity?.Name, chat.Code, chat.Message);
+        await WriteAsync(problems, httpContext, chat.StatusCode, chat.Code, chat.Message, chat.RetryAfter, exception);
+        return true;
+    }
+
+    /// <summary>One shape for every refusal REST makes (exceptions, rate limits, login locks).</summary>
+    public static async ValueTask WriteAsync(
+        IProblemDetailsService problems, HttpContext httpContext, int status, string code, string title, TimeSpan? retryAfter, Exception? exception = null)
+    {
+        httpContext.Response.StatusCode = status;
+        if (retryAfter is { } wait)
+        {
+            httpContext.Response.Headers.RetryAfter = ChatErrors.RetryAfterSeconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = chat.StatusCode, Title = chat.Message },
-        });
+            ProblemDetails = { Status = status, Title = title },
+        };
+        context.ProblemDetails.Extensions["code"] = code;
+        if (!await problems.TryWriteAsync(context))
+        {
+            await httpContext.Response.WriteAsJsonAsync(context.ProblemDetails, httpContext.RequestAborted);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP {Method} {Path} refused for {User}: [{Code}] {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, string path, string? user, string code, string reason);
 }
