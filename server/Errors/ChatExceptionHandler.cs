@@ -6,7 +6,7 @@ namespace ChatApp.Server.Errors;
 /// <summary>
 /// REST: a <see cref="ChatException"/> becomes a ProblemDetails whose status says what kind of failure it was,
 /// with the same <c>code</c> as the hub's, and Retry-After when there is a hint. A refusal is the caller's
-/// doing, so it is logged as one short line, not as a fault.
+/// doing, not a fault: the request line (Information) already says 4xx, so the reason is a Debug line.
 /// </summary>
 internal sealed partial class ChatExceptionHandler(IProblemDetailsService problems, ILogger<ChatExceptionHandler> logger) : IExceptionHandler
 {
@@ -17,7 +17,7 @@ internal sealed partial class ChatExceptionHandler(IProblemDetailsService proble
             return false;
         }
 
-        LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, httpContext.User.Identity?.Name, chat.Code, chat.Message);
+        LogRefused(logger, chat.Code, chat.Message);
         await WriteAsync(problems, httpContext, chat.StatusCode, chat.Code, chat.Message, chat.RetryAfter, exception);
         return true;
     }
@@ -45,6 +45,6 @@ internal sealed partial class ChatExceptionHandler(IProblemDetailsService proble
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP {Method} {Path} refused for {User}: [{Code}] {Reason}")]
-    private static partial void LogRefused(ILogger logger, string method, string path, string? user, string code, string reason);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused: [{Code}] {Reason}")]
+    private static partial void LogRefused(ILogger logger, string code, string reason);
 }

@@ -49,7 +49,7 @@ internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHu
             }
             catch (ChatException ex)
             {
-                LogRefused(logger, method, user, ex.Code, Clip(ex.Message));
+                Refused(method, user, ex);
                 throw new HubException(ex.WireMessage, ex);
             }
 
@@ -64,7 +64,7 @@ internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHu
         switch (exception)
         {
             case ChatException chat:
-                LogRefused(logger, method, user, chat.Code, Clip(chat.Message));
+                Refused(method, user, chat);
                 return new HubException(chat.WireMessage, chat);
             case HubException hub:
                 LogRefused(logger, method, user, "hub", Clip(hub.Message));
@@ -75,6 +75,19 @@ internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHu
                 // SignalR's own line for this is turned off in appsettings.json (it logs refusals at Error too), so this is the one.
                 LogFault(logger, method, user, exception);
                 return null;
+        }
+    }
+
+    private void Refused(string method, string? user, ChatException refusal)
+    {
+        // A flood of rate-limited calls must not become a flood of log lines: those are Debug.
+        if (refusal.Error == ChatError.RateLimited)
+        {
+            LogLimited(logger, method, user, Clip(refusal.Message));
+        }
+        else
+        {
+            LogRefused(logger, method, user, refusal.Code, Clip(refusal.Message));
         }
     }
 
@@ -103,8 +116,12 @@ internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHu
     [LoggerMessage(Level = LogLevel.Information, Message = "{User} disconnected from {ConnectionId} ({Reason})")]
     private static partial void LogDisconnected(ILogger logger, string? user, string connectionId, string? reason);
 
+    // The user is in the scope as well as here: the line must say whom without the scope (console output).
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} refused for {User}: [{Code}] {Reason}")]
     private static partial void LogRefused(ILogger logger, string method, string? user, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} rate-limited for {User}: {Reason}")]
+    private static partial void LogLimited(ILogger logger, string method, string? user, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed for {User}")]
     private static partial void LogFault(ILogger logger, string method, string? user, Exception exception);

@@ -86,7 +86,8 @@ public static partial class LimitsExtensions
         _ => "Too many requests; slow down.",
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP {Method} {Path} rate-limited for {Key} ({Limit})")]
+    // Debug: the request line already says 429, and a flood must not turn into a flood of log lines.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "HTTP {Method} {Path} rate-limited for {Key} ({Limit})")]
     private static partial void LogLimited(ILogger logger, string method, string path, string key, LimitKind limit);
 }
 
