@@ -33,11 +33,23 @@ public sealed class FuzzTests
     /// </summary>
     private static readonly Dictionary<string, (string Types, bool RealRoom)> Signatures = new()
     {
-        ["CreateRoom"] = ("sb", false), ["JoinRoom"] = ("s", false), ["LeaveRoom"] = ("s", false), ["ListRooms"] = ("", false),
-        ["InviteToRoom"] = ("ss", false), ["RemoveFromRoom"] = ("ss", false), ["OpenDirect"] = ("s", false),
-        ["GetRoomMembers"] = ("s", true), ["MarkRead"] = ("sl", true), ["SetTyping"] = ("s", true),
-        ["SendMessage"] = ("sss", true), ["EditMessage"] = ("sls", true), ["DeleteMessage"] = ("sl", true), ["React"] = ("sls", true),
-        ["GetHistory"] = ("sLi", true), ["StreamMessagesSince"] = ("sl", true), ["SearchMessages"] = ("sSLi", true),
+        ["CreateRoom"] = ("sb", false),
+        ["JoinRoom"] = ("s", false),
+        ["LeaveRoom"] = ("s", false),
+        ["ListRooms"] = ("", false),
+        ["InviteToRoom"] = ("ss", false),
+        ["RemoveFromRoom"] = ("ss", false),
+        ["OpenDirect"] = ("s", false),
+        ["GetRoomMembers"] = ("s", true),
+        ["MarkRead"] = ("sl", true),
+        ["SetTyping"] = ("s", true),
+        ["SendMessage"] = ("sss", true),
+        ["EditMessage"] = ("sls", true),
+        ["DeleteMessage"] = ("sl", true),
+        ["React"] = ("sls", true),
+        ["GetHistory"] = ("sLi", true),
+        ["StreamMessagesSince"] = ("sl", true),
+        ["SearchMessages"] = ("sSLi", true),
     };
 
     /// <summary>

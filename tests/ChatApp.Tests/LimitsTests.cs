@@ -174,7 +174,11 @@ public sealed class LimitsTests
     {
         var options = new TokenBucketRateLimiterOptions
         {
-            TokenLimit = 2, TokensPerPeriod = 2, ReplenishmentPeriod = TimeSpan.FromMilliseconds(10), AutoReplenishment = false, QueueLimit = 0,
+            TokenLimit = 2,
+            TokensPerPeriod = 2,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(10),
+            AutoReplenishment = false,
+            QueueLimit = 0,
         };
         var table = new LimiterTable(() => new TokenBucketRateLimiter(options), capacity: 100);
 
