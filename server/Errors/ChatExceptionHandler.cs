@@ -12,6 +12,15 @@ internal sealed partial class ChatExceptionHandler(IProblemDetailsService proble
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is BadHttpRequestException bad)
+        {
+            // A body that is not JSON, or not the endpoint's shape: the caller's mistake (400), never a 500.
+            LogRefused(logger, ChatErrorCodes.Invalid, bad.Message);
+            await WriteAsync(problems, httpContext, bad.StatusCode, ChatErrorCodes.Invalid,
+                "The request could not be read: send a JSON body of the documented shape.", retryAfter: null, exception);
+            return true;
+        }
+
         if (exception is not ChatException chat)
         {
             return false;

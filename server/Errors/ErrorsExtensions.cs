@@ -11,7 +11,7 @@ public static class ErrorsExtensions
         builder.Services.AddExceptionHandler<ChatExceptionHandler>();
         // A refusal is logged by the handler as one line; without this the middleware logs it again at Error with its stack trace.
         builder.Services.Configure<ExceptionHandlerOptions>(options =>
-            options.SuppressDiagnosticsCallback = context => context.Exception is ChatException);
+            options.SuppressDiagnosticsCallback = context => context.Exception is ChatException or BadHttpRequestException);
         return builder;
     }
 }

@@ -178,6 +178,28 @@ public sealed class InputRulesTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("/api/auth/register", "null")]
+    [InlineData("/api/auth/register", "{\"userName\":5,\"password\":[]}")]
+    [InlineData("/api/auth/register", "{\"userName\":\"dave\"}")]
+    [InlineData("/api/auth/login", "{\"userName\":\"dave\",\"password\":null}")]
+    [InlineData("/api/auth/login", "{ not json")]
+    [InlineData("/api/auth/login", "{\"userName\":\"\\ud800\",\"password\":\"\\u0000\"}")]
+    [InlineData("/api/rooms/general/messages", "{\"text\":\"\\ud800\",\"clientMessageId\":\"x\"}")]
+    [InlineData("/api/rooms/general/messages", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]")]
+    [InlineData("/api/rooms/dev%0A/messages", "{\"text\":\"hi\",\"clientMessageId\":\"x\"}")]
+    public async Task NoMalformedRestBodyGetsA500OrStoresAnything(string path, string body)
+    {
+        await using var alice = await _server.UserAsync("alice", "general");
+        using var http = _server.CreateHttpClient(alice.Token);
+        var (users, entries) = (await CountAsync("Users"), await CountAsync("LogEntries"));
+
+        using var response = await http.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
+
+        Assert.InRange((int)response.StatusCode, 400, 499);
+        Assert.Equal((users, entries), (await CountAsync("Users"), await CountAsync("LogEntries")));
+    }
+
     [Fact]
     public async Task ARefusedRestCallCarriesTheSameCodeAsTheHub()
     {
