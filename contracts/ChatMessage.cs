@@ -37,7 +37,11 @@ public sealed record ChatMessage
     public IReadOnlyList<string> Mentions { get; init; } = [];
 }
 
-public sealed record ReactionCount(string Emoji, int Count, IReadOnlyList<string> Users);
+/// <summary>
+/// How many people reacted to a message with one emoji. <see cref="Mine"/> is relative to whoever the entry was
+/// read for: the caller on history, catch-up and the React answer; the entry's sender on a live ReactionChanged.
+/// </summary>
+public sealed record ReactionCount(string Emoji, int Count, bool Mine);
 
 /// <summary>A room as the calling user sees it. Unread and mention counts are derived from seqs, so they cannot drift.</summary>
 public sealed record RoomInfo

@@ -4,6 +4,7 @@ using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
 using ChatApp.Server.Hubs;
+using ChatApp.Server.Limits;
 using ChatApp.Server.Messages;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,9 +24,11 @@ builder.AddChatMessaging();
 // Metrics: OpenTelemetry (ASP.NET Core, Kestrel, SignalR, runtime, ChatApp's own) for Prometheus at /metrics.
 builder.AddChatMetrics();
 
-// Errors: ChatException becomes ProblemDetails on REST (and HubException on the hub).
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<ChatExceptionHandler>();
+// Rate limits and quotas (the Limits section): REST through ASP.NET Core's rate limiter, the hub through a filter.
+builder.AddChatLimits();
+
+// Errors: ChatException becomes ProblemDetails on REST (and HubException on the hub), both with a code.
+builder.AddChatErrors();
 
 var app = builder.Build();
 
@@ -39,6 +42,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseChatLimits();
 
 app.MapAuthApi();
 app.MapMessagesApi();

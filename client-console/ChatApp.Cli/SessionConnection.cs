@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using ChatApp.Cli.Accounts;
 using ChatApp.Client;
+using ChatApp.Contracts;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Cli;
@@ -53,9 +54,14 @@ public static class SessionConnection
         _ => new CliException($"{ex.GetType().Name}: {ex.Message}", ExitCodes.Failure, ex),
     };
 
-    /// <summary>The server's own message, without the client library's "An unexpected error occurred invoking ..." wrapper.</summary>
+    /// <summary>The server's own message, without the client library's "An unexpected error occurred invoking ..." wrapper or the code.</summary>
     public static string ServerWords(HubException ex)
     {
+        if (ChatErrors.Parse(ex.Message) is { } coded)
+        {
+            return coded.Text;
+        }
+
         const string marker = "HubException: ";
         var at = ex.Message.IndexOf(marker, StringComparison.Ordinal);
         return at < 0 ? ex.Message : ex.Message[(at + marker.Length)..];

@@ -147,6 +147,7 @@ public sealed class ChatConnection : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
+            TimeSpan? retryAfter = null;
             try
             {
                 await WaitConnectedAsync(cancellationToken);
@@ -155,18 +156,22 @@ public sealed class ChatConnection : IAsyncDisposable
             catch (Exception ex) when (IsRetryable(ex) && attempt < maxAttempts)
             {
                 // The connection dropped before the answer (the message may or may not be stored), or the
-                // server said nothing was stored and to try again: either way, the same id again, after a pause.
+                // server said nothing was stored and when to try again: either way, the same id again, after a pause.
+                retryAfter = ex is HubException hub ? ChatErrors.Parse(hub.Message)?.RetryAfter : null;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt * attempt, 5_000)), cancellationToken);
+            await Task.Delay(retryAfter ?? TimeSpan.FromMilliseconds(Math.Min(100 * attempt * attempt, 5_000)), cancellationToken);
         }
     }
 
-    /// <summary>A lost connection, or a refusal the server marks as passing ("try again"); never a cancellation.</summary>
+    /// <summary>
+    /// A lost connection, or a refusal whose code says nothing was done and it may pass (unavailable,
+    /// rate_limited; see <see cref="ChatErrors"/>); never a cancellation.
+    /// </summary>
     public static bool IsRetryable(Exception exception) => exception switch
     {
         OperationCanceledException => false,
-        HubException hub => hub.Message.Contains("try again", StringComparison.OrdinalIgnoreCase),
+        HubException hub => ChatErrors.Parse(hub.Message)?.IsRetryable ?? false,
         _ => true,
     };
 

@@ -7,7 +7,7 @@ import {
   type IRetryPolicy,
 } from '@microsoft/signalr';
 import { ApiError, fetchRooms, type Session } from './api';
-import { ChatPaths, HubEvents, type ChatMessage, type HistoryPage, type MemberInfo, type RoomInfo } from './types';
+import { ChatPaths, HubEvents, isRetryable, parseChatError, type ChatMessage, type HistoryPage, type MemberInfo, type RoomInfo } from './types';
 
 /** Delays between reconnect attempts; the last one repeats for as long as the page lives. */
 const retryDelaysMs = [0, 1000, 2000, 5000, 10000];
@@ -62,13 +62,18 @@ export function newClientMessageId(): string {
   return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Turns a hub error into what a user should read (the HubException's message). */
+/** Turns a hub error into what a user should read (the HubException's message, without its code). */
 export function userMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
+  const coded = parseChatError(text);
+  if (coded) return coded.text;
   const marker = 'HubException: ';
   const at = text.indexOf(marker);
   return at >= 0 ? text.slice(at + marker.length) : text;
 }
+
+/** The code of a refused hub call, if the server gave one. */
+const errorOf = (error: unknown) => parseChatError(error instanceof Error ? error.message : String(error));
 
 const delay = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
@@ -437,9 +442,18 @@ export class ChatClient {
       case 'delete':
         room.messages.set(target.seq, { ...target, text: '', deleted: true, reactions: [] });
         break;
-      case 'reaction':
-        room.messages.set(target.seq, { ...target, reactions: entry.reactions ?? [] });
+      case 'reaction': {
+        // Counts are the message's now; "mine" is the sender's on a live event, so someone else's
+        // reaction keeps this user's own marks as they were (on a replay they are this user's anyway).
+        const counts = entry.reactions ?? [];
+        if (this.isMe(entry.sender)) {
+          room.messages.set(target.seq, { ...target, reactions: counts });
+        } else {
+          const mine = new Set(target.reactions.filter(r => r.mine).map(r => r.emoji));
+          room.messages.set(target.seq, { ...target, reactions: counts.map(r => ({ ...r, mine: mine.has(r.emoji) })) });
+        }
         break;
+      }
     }
   }
 
@@ -572,9 +586,11 @@ export class ChatClient {
       // The ack shows the message in place; lastAppliedSeq moves only with the log, so nothing before it is skipped.
       if (room?.loaded && !room.messages.has(ack.seq)) room.messages.set(ack.seq, { ...ack, reactions: ack.reactions ?? [], mentions: ack.mentions ?? [] });
     } catch (error) {
-      if (this.connected && /try again/i.test(userMessage(error))) {
-        // Nothing was stored (the server is restarting, or a commit failed): send it again shortly, same id.
-        setTimeout(() => void this.flushOutbox(), 2000);
+      const refused = errorOf(error);
+      if (this.connected && isRetryable(refused?.code)) {
+        // Nothing was stored (the server is restarting, a commit failed, or this user is sending too fast):
+        // send it again after the server's hint, same id.
+        setTimeout(() => void this.flushOutbox(), Math.max(1, refused?.retryAfterSeconds ?? 2) * 1000);
       } else if (this.connected) {
         // The server answered no (too long, not a member...): keep it visible for retry or discard.
         item.failed = userMessage(error);

@@ -291,10 +291,11 @@ function buildMessage(c: ChatClient, m: ChatMessage): HTMLElement {
 
   const reactions = h('div', { class: 'reactions' });
   for (const r of m.reactions) {
-    const mine = r.users.some(u => c.isMe(u));
+    const mine = r.mine;
+    const who = mine ? (r.count > 1 ? `you and ${r.count - 1} more` : 'you') : `${r.count}`;
     reactions.append(h('button', {
       type: 'button', class: mine ? 'reaction mine' : 'reaction', 'data-testid': 'reaction', 'data-emoji': r.emoji,
-      'aria-pressed': mine ? 'true' : 'false', title: r.users.join(', '), 'aria-label': `${r.emoji} ${r.count}, by ${r.users.join(', ')}`,
+      'aria-pressed': mine ? 'true' : 'false', title: who, 'aria-label': `${r.emoji} ${r.count}, by ${who}`,
       onclick: () => void c.react(m.room, m.seq, r.emoji).catch(() => undefined),
     }, `${r.emoji} ${r.count}`));
   }

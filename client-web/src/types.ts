@@ -2,11 +2,35 @@
 
 export type EntryKind = 'message' | 'edit' | 'delete' | 'reaction';
 
+/**
+ * How many reacted with one emoji. `mine` is relative to whoever the entry was read for: this user on
+ * history, catch-up and the React answer; the entry's sender on a live ReactionChanged event.
+ */
 export interface ReactionCount {
   emoji: string;
   count: number;
-  users: string[];
+  mine: boolean;
 }
+
+/** A refused call, as contracts/ChatErrors.cs codes it: `[code] text` or `[code retry_after=seconds] text`. */
+export interface ChatError {
+  code: string;
+  retryAfterSeconds: number | null;
+  text: string;
+}
+
+/** Reads the code from a hub error message (after "HubException: " when a SignalR client reports it); null when there is none. */
+export function parseChatError(message: string): ChatError | null {
+  const marker = 'HubException: ';
+  const at = message.indexOf(marker);
+  const rest = at >= 0 ? message.slice(at + marker.length) : message;
+  const match = /^\[([a-z_]+)(?: retry_after=(\d+))?\] ?/.exec(rest);
+  if (!match) return null;
+  return { code: match[1], retryAfterSeconds: match[2] ? Number(match[2]) : null, text: rest.slice(match[0].length) };
+}
+
+/** Codes that promise nothing was done and the same call may succeed later (the same clientMessageId). */
+export const isRetryable = (code: string | undefined): boolean => code === 'unavailable' || code === 'rate_limited';
 
 /** One entry of a room's ordered log; seq is 1, 2, 3, ... per room without gaps. */
 export interface ChatMessage {

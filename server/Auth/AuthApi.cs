@@ -1,7 +1,9 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
+using ChatApp.Server.Limits;
 using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -51,8 +53,8 @@ public static class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/register", RegisterAsync);
-        auth.MapPost("/login", LoginAsync);
+        auth.MapPost("/register", RegisterAsync).LimitedBy(LimitKind.Registrations);
+        auth.MapPost("/login", LoginAsync).LimitedBy(LimitKind.Logins);
         return app;
     }
 
@@ -69,20 +71,27 @@ public static class AuthApi
     }
 
     private static async Task<IResult> LoginAsync(
-        LoginRequest request, HttpContext http, IDbContextFactory<ChatDbContext> contexts, IPasswordHasher<User> hasher, LoginThrottle throttle, CancellationToken cancellationToken)
+        LoginRequest request, HttpContext http, IDbContextFactory<ChatDbContext> contexts, IPasswordHasher<User> hasher, LoginThrottle throttle,
+        IOptions<AuthOptions> options, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.UserName) || string.IsNullOrEmpty(request.Password))
         {
             throw ChatException.Invalid("Both userName and password are required.");
         }
 
+        // Lengths and the name's shape before anything else: no account can match, so nothing is hashed,
+        // looked up or remembered for it (a throttle key of a 2 MB name would be 2 MB of memory).
+        if (!Credentials.IsUserName(request.UserName) || request.Password.Length > options.Value.MaxPasswordLength)
+        {
+            return WrongCredentials();
+        }
+
         // Per name and address: guessing from one place is slowed, while a stranger elsewhere cannot lock the owner out.
-        var attempt = $"{request.UserName}|{http.Connection.RemoteIpAddress}";
+        var attempt = $"{request.UserName.ToLowerInvariant()}|{http.Connection.RemoteIpAddress}";
         if (throttle.LockedFor(attempt) is { } wait)
         {
-            return TypedResults.Problem(
-                title: $"Too many failed logins for this name; try again in {Math.Ceiling(wait.TotalMinutes)} minutes.",
-                statusCode: StatusCodes.Status429TooManyRequests);
+            throw ChatException.RateLimited(
+                $"Too many failed logins for this name; try again in {Math.Ceiling(wait.TotalMinutes)} minutes.", wait);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -94,11 +103,15 @@ public static class AuthApi
         if (user is null || result == PasswordVerificationResult.Failed)
         {
             throttle.Failed(attempt);
-            return TypedResults.Problem(title: "Wrong user name or password.", statusCode: StatusCodes.Status401Unauthorized);
+            return WrongCredentials();
         }
 
         throttle.Succeeded(attempt);
         return TypedResults.SignIn(new ChatUser(user.Id, user.UserName).ToPrincipal(BearerTokenDefaults.AuthenticationScheme),
             authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
     }
+
+    private static ProblemHttpResult WrongCredentials() => TypedResults.Problem(
+        title: "Wrong user name or password.", statusCode: StatusCodes.Status401Unauthorized,
+        extensions: new Dictionary<string, object?> { ["code"] = ChatErrorCodes.Invalid });
 }

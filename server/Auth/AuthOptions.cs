@@ -19,7 +19,7 @@ public sealed class AuthOptions
     [Range(1, 86_400)]
     public int FailedLoginWindowSeconds { get; set; } = 300;
 
-    /// <summary>How many user names' failures are remembered before expired ones are pruned.</summary>
+    /// <summary>The most (name, address) keys whose failures are remembered; past it expired ones go, then the oldest.</summary>
     [Range(100, 10_000_000)]
     public int FailedLoginEntries { get; set; } = 100_000;
 

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using ChatApp.Server.Limits;
 using Microsoft.Extensions.Options;
 
 namespace ChatApp.Server.Auth;
@@ -6,17 +6,23 @@ namespace ChatApp.Server.Auth;
 /// <summary>
 /// Slows password guessing: after too many failed logins for one key (a user name from one address) within
 /// a window, further attempts with that key are refused until the window has passed, without checking the password.
+/// What it remembers is bounded: keys expire with their window, and past <see cref="AuthOptions.FailedLoginEntries"/>
+/// the oldest go (the per-address login rate limit keeps one address from filling it).
 /// </summary>
 public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider clock)
 {
-    private readonly ConcurrentDictionary<string, Failures> _failures = new(StringComparer.OrdinalIgnoreCase);
+    private readonly BoundedMap<string, Failures> _failures = new(
+        options.Value.FailedLoginEntries, TimeSpan.FromSeconds(options.Value.FailedLoginWindowSeconds), clock, StringComparer.OrdinalIgnoreCase);
 
     private TimeSpan Window => TimeSpan.FromSeconds(options.Value.FailedLoginWindowSeconds);
+
+    /// <summary>How many keys are remembered now (for tests of the memory bound).</summary>
+    public int Count => _failures.Count;
 
     /// <summary>How long the key stays locked, or null when a login may be tried.</summary>
     public TimeSpan? LockedFor(string key)
     {
-        if (!_failures.TryGetValue(key, out var failures) || failures.Count < options.Value.MaxFailedLogins)
+        if (!_failures.TryGet(key, out var failures) || failures.Count < options.Value.MaxFailedLogins)
         {
             return null;
         }
@@ -28,18 +34,11 @@ public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider cl
     public void Failed(string key)
     {
         var now = clock.GetUtcNow();
-        _failures.AddOrUpdate(key, _ => new Failures(now, 1),
-            (_, f) => now - f.Since > Window ? new Failures(now, 1) : f with { Count = f.Count + 1 });
-        if (_failures.Count > options.Value.FailedLoginEntries)
-        {
-            foreach (var stale in _failures.Where(e => now - e.Value.Since > Window).Select(e => e.Key).ToList())
-            {
-                _failures.TryRemove(stale, out _);
-            }
-        }
+        _failures.Update(key, () => new Failures(now, 1),
+            f => now - f.Since > Window ? new Failures(now, 1) : f with { Count = f.Count + 1 });
     }
 
-    public void Succeeded(string key) => _failures.TryRemove(key, out _);
+    public void Succeeded(string key) => _failures.Remove(key);
 
     private sealed record Failures(DateTimeOffset Since, int Count);
 }

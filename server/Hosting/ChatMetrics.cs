@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using ChatApp.Server.Errors;
 
 namespace ChatApp.Server.Hosting;
 
@@ -65,19 +64,9 @@ public sealed class ChatMetrics
 
     public void ConnectionClosed() => _connections.Add(-1);
 
-    public void Refused(ChatError error) => _refused.Add(1, new KeyValuePair<string, object?>("code", CodeOf(error)));
+    /// <summary>A call refused with <paramref name="code"/>, one of the error scheme's codes ("[code] text"), so a dashboard and a client speak of the same thing.</summary>
+    public void Refused(string code) => _refused.Add(1, new KeyValuePair<string, object?>("code", code));
 
-    /// <summary>For the rate limiter: a call refused by <paramref name="limit"/> (a name such as "send" or "login").</summary>
+    /// <summary>For the rate limiter: a call refused by <paramref name="limit"/> (the limit's kind, such as Messages or Logins).</summary>
     public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
-
-    // The codes of the agreed error scheme ("[code] text"), so a dashboard and a client speak of the same thing.
-    private static string CodeOf(ChatError error) => error switch
-    {
-        ChatError.Invalid => "invalid",
-        ChatError.NotFound => "not_found",
-        ChatError.Forbidden => "forbidden",
-        ChatError.Conflict => "conflict",
-        ChatError.Unavailable => "unavailable",
-        _ => error.ToString().ToLowerInvariant(),
-    };
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using ChatApp.Contracts;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
 using Microsoft.AspNetCore.SignalR;
@@ -7,25 +9,91 @@ namespace ChatApp.Server.Hubs;
 /// <summary>
 /// Wraps every hub call: a logging scope with the connection and user (so every log line written while
 /// serving it carries them), connect and disconnect lines, and <see cref="ChatException"/> turned into a
-/// <see cref="HubException"/> with the same message, which SignalR passes to the caller as it is.
+/// <see cref="HubException"/> whose message carries the code (<c>[code] text</c>), which SignalR passes to
+/// the caller as it is. Streams get the same treatment for what they throw while running. A refusal is
+/// logged as one short line; anything else is a fault, logged at Error with its stack trace.
 /// </summary>
 internal sealed partial class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHubFilter> logger) : IHubFilter
 {
+    /// <summary>Refusal reasons can quote what the caller sent; a log line quotes at most this much of it.</summary>
+    private const int MaxLoggedReason = 200;
+
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var context = invocationContext.Context;
         using var scope = BeginScope(context);
         try
         {
-            return await next(invocationContext);
+            var result = await next(invocationContext);
+            return result is IAsyncEnumerable<ChatMessage> stream
+                ? TranslateAsync(stream, invocationContext.HubMethodName, context.User?.Identity?.Name, context.ConnectionAborted)
+                : result;
         }
-        catch (ChatException ex)
+        catch (Exception ex) when (Translate(ex, invocationContext.HubMethodName, context) is { } refusal)
         {
-            metrics.Refused(ex.Error);
-            LogRefused(logger, invocationContext.HubMethodName, context.User?.Identity?.Name, ex.Message);
-            throw new HubException(ex.Message, ex);
+            throw refusal;
         }
     }
+
+    private async IAsyncEnumerable<ChatMessage> TranslateAsync(
+        IAsyncEnumerable<ChatMessage> stream, string method, string? user, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var items = stream.WithCancellation(cancellationToken).GetAsyncEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!await items.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (ChatException ex)
+            {
+                Refused(method, user, ex);
+                throw new HubException(ex.WireMessage, ex);
+            }
+
+            yield return items.Current;
+        }
+    }
+
+    /// <summary>The HubException to throw for a refusal; null (rethrow as it is) for everything else, logged here as a fault.</summary>
+    private HubException? Translate(Exception exception, string method, HubCallerContext context)
+    {
+        var user = context.User?.Identity?.Name;
+        switch (exception)
+        {
+            case ChatException chat:
+                Refused(method, user, chat);
+                return new HubException(chat.WireMessage, chat);
+            case HubException hub:
+                LogRefused(logger, method, user, "hub", Clip(hub.Message));
+                return null;
+            case OperationCanceledException when context.ConnectionAborted.IsCancellationRequested:
+                return null; // the caller went away; nothing failed
+            default:
+                // SignalR's own line for this is turned off in appsettings.json (it logs refusals at Error too), so this is the one.
+                LogFault(logger, method, user, exception);
+                return null;
+        }
+    }
+
+    private void Refused(string method, string? user, ChatException refusal)
+    {
+        metrics.Refused(refusal.Code);
+        // A flood of rate-limited calls must not become a flood of log lines: those are Debug.
+        if (refusal.Error == ChatError.RateLimited)
+        {
+            LogLimited(logger, method, user, Clip(refusal.Message));
+        }
+        else
+        {
+            LogRefused(logger, method, user, refusal.Code, Clip(refusal.Message));
+        }
+    }
+
+    private static string Clip(string text) => text.Length <= MaxLoggedReason ? text : string.Concat(text.AsSpan(0, MaxLoggedReason), "…");
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
@@ -50,6 +118,13 @@ internal sealed partial class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHub
     [LoggerMessage(Level = LogLevel.Information, Message = "{User} disconnected from {ConnectionId} ({Reason})")]
     private static partial void LogDisconnected(ILogger logger, string? user, string connectionId, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} refused for {User}: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string method, string? user, string reason);
+    // The user is in the scope as well as here: the line must say whom without the scope (console output).
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} refused for {User}: [{Code}] {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, string? user, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} rate-limited for {User}: {Reason}")]
+    private static partial void LogLimited(ILogger logger, string method, string? user, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed for {User}")]
+    private static partial void LogFault(ILogger logger, string method, string? user, Exception exception);
 }

@@ -32,7 +32,7 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
             }
 
             var stored = original.Entry.ToWire(original.Room, sender.Name);
-            return new SendResult((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], cancellationToken))[0], Duplicate: true);
+            return new SendResult((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], sender.Id, cancellationToken))[0], Duplicate: true);
         }
 
         var room = await db.FindRoomAsync(roomName, cancellationToken);

@@ -38,6 +38,10 @@ public sealed class ChatOptions
     [Range(1, 256)]
     public int MaxReactionLength { get; set; } = 32;
 
+    /// <summary>The longest search query, in characters; checked before anything else looks at it.</summary>
+    [Range(1, 10_000)]
+    public int MaxSearchLength { get; set; } = 256;
+
     /// <summary>How many words of a search query are used; the rest are ignored.</summary>
     [Range(1, 256)]
     public int MaxSearchWords { get; set; } = 16;
@@ -58,7 +62,7 @@ public sealed class ChatOptions
     [Range(100, 60_000)]
     public int TypingThrottleMilliseconds { get; set; } = 2_000;
 
-    /// <summary>How many (user, room) typing timestamps are kept before stale ones are pruned.</summary>
+    /// <summary>The most (user, room) typing timestamps kept; past it expired ones go, then the oldest.</summary>
     [Range(100, 10_000_000)]
     public int TypingThrottleEntries { get; set; } = 10_000;
 

@@ -6,11 +6,14 @@ namespace ChatApp.Server.Messages;
 
 /// <summary>
 /// Fills in what a log row alone does not hold: reaction counts and mentioned names. Two queries for a
-/// whole page, not two per message.
+/// whole page, not two per message. Reactions are counted in the database, one row per (message, emoji),
+/// so an entry's size depends on how many different reactions its message has (a bounded number), never
+/// on how many people reacted.
 /// </summary>
 internal static class EntryAssembler
 {
-    public static async Task<List<ChatMessage>> CompleteAsync(ChatDbContext db, long roomId, List<ChatMessage> entries, CancellationToken cancellationToken)
+    /// <param name="viewerId">Whose reactions are marked <see cref="ReactionCount.Mine"/>: the reader, or for a live reaction event its sender.</param>
+    public static async Task<List<ChatMessage>> CompleteAsync(ChatDbContext db, long roomId, List<ChatMessage> entries, long viewerId, CancellationToken cancellationToken)
     {
         // Message entries show their own counts and mentions; reaction and edit entries those of their message.
         var seqs = entries.Select(ReactionSeq).OfType<long>().Distinct().ToList();
@@ -20,7 +23,8 @@ internal static class EntryAssembler
         }
 
         var reactions = await db.Reactions.Where(r => r.RoomId == roomId && seqs.Contains(r.Seq))
-            .Join(db.Users, r => r.UserId, u => u.Id, (r, u) => new { r.Seq, r.Emoji, u.UserName })
+            .GroupBy(r => new { r.Seq, r.Emoji })
+            .Select(g => new { g.Key.Seq, g.Key.Emoji, Count = g.Count(), Mine = g.Sum(r => r.UserId == viewerId ? 1 : 0) })
             .ToListAsync(cancellationToken);
         var mentions = await db.Mentions.Where(m => m.RoomId == roomId && seqs.Contains(m.Seq))
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.Seq, u.UserName })
@@ -28,8 +32,7 @@ internal static class EntryAssembler
 
         var reactionsBySeq = reactions.GroupBy(r => r.Seq).ToDictionary(
             g => g.Key,
-            g => (IReadOnlyList<ReactionCount>)g.GroupBy(r => r.Emoji)
-                .Select(e => new ReactionCount(e.Key, e.Count(), e.Select(r => r.UserName).Order(StringComparer.Ordinal).ToList()))
+            g => (IReadOnlyList<ReactionCount>)g.Select(e => new ReactionCount(e.Emoji, e.Count, e.Mine > 0))
                 .OrderByDescending(c => c.Count).ThenBy(c => c.Emoji, StringComparer.Ordinal)
                 .ToList());
         var mentionsBySeq = mentions.GroupBy(m => m.Seq).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(m => m.UserName).ToList());

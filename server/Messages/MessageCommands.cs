@@ -57,8 +57,11 @@ public sealed class DeleteMessage(ChatUser user, string roomName, long seq, Date
     }
 }
 
-/// <summary>Toggles the caller's reaction on a message; the entry carries the message's counts after the toggle.</summary>
-public sealed class ToggleReaction(ChatUser user, string roomName, long seq, string emoji, DateTimeOffset now) : WriteCommand<ChatMessage>
+/// <summary>
+/// Toggles the caller's reaction on a message; the entry carries the message's counts after the toggle, with
+/// <see cref="ReactionCount.Mine"/> marking the sender's own, so every client can tell whether it was added or taken back.
+/// </summary>
+public sealed class ToggleReaction(ChatUser user, string roomName, long seq, string emoji, int maxDistinct, DateTimeOffset now) : WriteCommand<ChatMessage>
 {
     protected override async Task<ChatMessage> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
@@ -68,6 +71,13 @@ public sealed class ToggleReaction(ChatUser user, string roomName, long seq, str
             .FirstOrDefaultAsync(r => r.RoomId == room.Id && r.Seq == seq && r.UserId == user.Id && r.Emoji == emoji, cancellationToken);
         if (existing is null)
         {
+            // A new kind of reaction only while the message has room for one: that is what bounds a reaction event's size.
+            var isNew = !await db.Reactions.AnyAsync(r => r.RoomId == room.Id && r.Seq == seq && r.Emoji == emoji, cancellationToken);
+            if (isNew && await db.Reactions.Where(r => r.RoomId == room.Id && r.Seq == seq).Select(r => r.Emoji).Distinct().CountAsync(cancellationToken) >= maxDistinct)
+            {
+                throw ChatException.Conflict($"This message already has {maxDistinct} different reactions; add one of those instead.");
+            }
+
             db.Reactions.Add(new Reaction { RoomId = room.Id, Seq = seq, UserId = user.Id, Emoji = emoji });
         }
         else
@@ -78,7 +88,7 @@ public sealed class ToggleReaction(ChatUser user, string roomName, long seq, str
         var entry = LogTargets.Append(db, room, user, EntryKinds.Reaction, emoji, LogTargets.NewId(EntryKinds.Reaction), now, seq);
         await db.SaveChangesAsync(cancellationToken);
 
-        var wire = (await EntryAssembler.CompleteAsync(db, room.Id, [entry.ToWire(room.Name, user.Name)], cancellationToken))[0];
+        var wire = (await EntryAssembler.CompleteAsync(db, room.Id, [entry.ToWire(room.Name, user.Name)], user.Id, cancellationToken))[0];
         context.Append(wire);
         return wire;
     }

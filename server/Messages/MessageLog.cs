@@ -3,6 +3,7 @@ using ChatApp.Contracts;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
+using ChatApp.Server.Limits;
 using ChatApp.Server.Rooms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public sealed class MessageLog(
     RoomQueries rooms,
     IDbContextFactory<ChatDbContext> contexts,
     IOptions<ChatOptions> options,
+    IOptions<LimitsOptions> limits,
     TimeProvider clock)
 {
     public Task<SendResult> SendAsync(ChatUser sender, string room, string? text, string? clientMessageId, CancellationToken cancellationToken)
@@ -31,23 +33,40 @@ public sealed class MessageLog(
     public Task<ChatMessage> EditAsync(ChatUser user, string room, long seq, string? text, CancellationToken cancellationToken)
     {
         var name = RoomNames.Normalize(room);
+        ValidateSeq(seq);
         ValidateText(text);
         return writer.SubmitAsync(new EditMessage(user, name, seq, text!, clock.GetUtcNow()), cancellationToken);
     }
 
-    public Task<ChatMessage> DeleteAsync(ChatUser user, string room, long seq, CancellationToken cancellationToken) =>
-        writer.SubmitAsync(new DeleteMessage(user, RoomNames.Normalize(room), seq, clock.GetUtcNow()), cancellationToken);
+    public Task<ChatMessage> DeleteAsync(ChatUser user, string room, long seq, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        ValidateSeq(seq);
+        return writer.SubmitAsync(new DeleteMessage(user, name, seq, clock.GetUtcNow()), cancellationToken);
+    }
 
     public Task<ChatMessage> ReactAsync(ChatUser user, string room, long seq, string? emoji, CancellationToken cancellationToken)
     {
         var name = RoomNames.Normalize(room);
-        var max = options.Value.MaxReactionLength;
-        if (string.IsNullOrWhiteSpace(emoji) || emoji.Length > max || emoji.Any(char.IsWhiteSpace))
+        ValidateSeq(seq);
+        var reaction = NormalizeReaction(emoji, options.Value.MaxReactionLength);
+        return writer.SubmitAsync(new ToggleReaction(user, name, seq, reaction, limits.Value.MaxDistinctReactionsPerMessage, clock.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>
+    /// One emoji or a short word: length first, then no spaces or control characters, then NFC, so the same
+    /// emoji spelled two ways is one reaction.
+    /// </summary>
+    internal static string NormalizeReaction(string? emoji, int max)
+    {
+        if (emoji is not { Length: > 0 } || emoji.Length > max
+            || InputText.HasForbiddenCharacters(emoji, allowLineBreaks: false) || emoji.Any(char.IsWhiteSpace))
         {
             throw ChatException.Invalid($"A reaction is one emoji (or a short word) without spaces, at most {max} characters.");
         }
 
-        return writer.SubmitAsync(new ToggleReaction(user, name, seq, emoji, clock.GetUtcNow()), cancellationToken);
+        var normalized = InputText.Normalize(emoji);
+        return normalized.Length <= max ? normalized : throw ChatException.Invalid($"A reaction is at most {max} characters.");
     }
 
     public async Task<HistoryPage> GetHistoryAsync(ChatUser user, string room, long? beforeSeq, int? limit, CancellationToken cancellationToken)
@@ -69,7 +88,7 @@ public sealed class MessageLog(
             .ToListAsync(cancellationToken);
         var hasMore = newestFirst.Count > size;
         var page = newestFirst.Take(size).Reverse().ToList();
-        return new HistoryPage(access.Name, await EntryAssembler.CompleteAsync(db, access.RoomId, page, cancellationToken), hasMore);
+        return new HistoryPage(access.Name, await EntryAssembler.CompleteAsync(db, access.RoomId, page, user.Id, cancellationToken), hasMore);
     }
 
     /// <summary>Every log entry after <paramref name="afterSeq"/>, in seq order, read a page at a time.</summary>
@@ -93,7 +112,7 @@ public sealed class MessageLog(
                     .OrderBy(m => m.Seq)
                     .Take(pageSize)
                     .ToListAsync(cancellationToken);
-                page = await EntryAssembler.CompleteAsync(db, access.RoomId, page, cancellationToken);
+                page = await EntryAssembler.CompleteAsync(db, access.RoomId, page, user.Id, cancellationToken);
             }
 
             foreach (var message in page)
@@ -128,22 +147,36 @@ public sealed class MessageLog(
 
     private void ValidateText(string? text)
     {
+        if (text is not null && text.Length > options.Value.MaxMessageLength)
+        {
+            throw ChatException.Invalid($"A message can be at most {options.Value.MaxMessageLength} characters; this one has {text.Length}.");
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
             throw ChatException.Invalid("A message cannot be empty.");
         }
 
-        if (text.Length > options.Value.MaxMessageLength)
+        if (InputText.HasForbiddenCharacters(text, allowLineBreaks: true))
         {
-            throw ChatException.Invalid($"A message can be at most {options.Value.MaxMessageLength} characters; this one has {text.Length}.");
+            throw ChatException.Invalid("A message cannot contain control characters (other than line breaks and tabs) or broken Unicode.");
         }
     }
 
     private void ValidateClientMessageId(string? clientMessageId)
     {
-        if (string.IsNullOrWhiteSpace(clientMessageId) || clientMessageId.Length > options.Value.MaxClientMessageIdLength)
+        if (clientMessageId is not { Length: > 0 } || clientMessageId.Length > options.Value.MaxClientMessageIdLength
+            || !InputText.IsVisibleAscii(clientMessageId))
         {
-            throw ChatException.Invalid($"clientMessageId is required: 1 to {options.Value.MaxClientMessageIdLength} characters, unique per message (a retry reuses it).");
+            throw ChatException.Invalid($"clientMessageId is required: 1 to {options.Value.MaxClientMessageIdLength} visible ASCII characters, unique per message (a retry reuses it).");
+        }
+    }
+
+    private static void ValidateSeq(long seq)
+    {
+        if (seq < 1)
+        {
+            throw ChatException.Invalid("seq must be 1 or more.");
         }
     }
 }

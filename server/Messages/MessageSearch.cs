@@ -13,6 +13,17 @@ public sealed class MessageSearch(IDbContextFactory<ChatDbContext> contexts, Roo
 {
     public async Task<SearchPage> SearchAsync(ChatUser user, string? query, string? room, long? beforeId, int? limit, CancellationToken cancellationToken)
     {
+        if (query is not null && query.Length > options.Value.MaxSearchLength)
+        {
+            throw ChatException.Invalid($"A search can be at most {options.Value.MaxSearchLength} characters.");
+        }
+
+        // A NUL would end FTS5's quoted string early ("unterminated string"); no control character belongs in a search.
+        if (query is not null && InputText.HasForbiddenCharacters(query, allowLineBreaks: false))
+        {
+            throw ChatException.Invalid("A search cannot contain control characters or broken Unicode.");
+        }
+
         var match = ToMatchExpression(query, options.Value.MaxSearchWords) ?? throw ChatException.Invalid("Search for at least one word.");
         long? roomId = room is null ? null : (await rooms.GetReadableAsync(user, room, cancellationToken)).RoomId;
         var size = Math.Clamp(limit ?? options.Value.DefaultHistoryPageSize, 1, options.Value.MaxHistoryPageSize);

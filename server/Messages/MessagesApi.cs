@@ -1,5 +1,6 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Auth;
+using ChatApp.Server.Limits;
 using ChatApp.Server.Rooms;
 
 namespace ChatApp.Server.Messages;
@@ -9,16 +10,16 @@ public static class MessagesApi
 {
     public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
-        var rooms = app.MapGroup(ChatPaths.Rooms).RequireAuthorization().WithTags("Rooms");
+        var rooms = app.MapGroup(ChatPaths.Rooms).RequireAuthorization().WithTags("Rooms").LimitedBy(LimitKind.Calls);
         rooms.MapGet("/", (HttpContext http, RoomQueries queries, CancellationToken ct) =>
             queries.ListAsync(ChatUser.From(http.User), ct));
         rooms.MapGet("/{room}/messages", (string room, long? beforeSeq, int? limit, HttpContext http, MessageLog log, CancellationToken ct) =>
             log.GetHistoryAsync(ChatUser.From(http.User), room, beforeSeq, limit, ct));
-        rooms.MapPost("/{room}/messages", PostAsync);
+        rooms.MapPost("/{room}/messages", PostAsync).LimitedBy(LimitKind.Messages);
         rooms.MapGet("/{room}/members", (string room, HttpContext http, RoomQueries queries, CancellationToken ct) =>
             queries.MembersAsync(ChatUser.From(http.User), room, ct));
         app.MapGet(ChatPaths.Search, (string? q, string? room, long? beforeId, int? limit, HttpContext http, MessageSearch search, CancellationToken ct) =>
-            search.SearchAsync(ChatUser.From(http.User), q, room, beforeId, limit, ct)).RequireAuthorization().WithTags("Search");
+            search.SearchAsync(ChatUser.From(http.User), q, room, beforeId, limit, ct)).RequireAuthorization().WithTags("Search").LimitedBy(LimitKind.Calls);
         return app;
     }
 

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using ChatApp.Server.Auth;
+using ChatApp.Server.Limits;
 using ChatApp.Server.Messages;
 using ChatApp.Server.Rooms;
 using Microsoft.Extensions.Options;
@@ -14,7 +14,9 @@ public sealed class PresenceTracker(
     IOptions<ChatOptions> options,
     TimeProvider clock)
 {
-    private readonly ConcurrentDictionary<(long UserId, string Room), long> _lastTyping = new();
+    // Bounded: an entry only matters for one throttle interval, and the map never holds more than its cap.
+    private readonly BoundedMap<(long UserId, string Room), bool> _lastTyping = new(
+        options.Value.TypingThrottleEntries, TimeSpan.FromMilliseconds(options.Value.TypingThrottleMilliseconds), clock);
 
     public async Task ConnectedAsync(ChatUser user, string connectionId, CancellationToken cancellationToken)
     {
@@ -51,22 +53,13 @@ public sealed class PresenceTracker(
     {
         // The throttle is checked before the membership read, so a chatty client costs no database work.
         var key = (user.Id, RoomNames.Normalize(room));
-        var now = clock.GetTimestamp();
-        var interval = TimeSpan.FromMilliseconds(options.Value.TypingThrottleMilliseconds);
-        if (_lastTyping.TryGetValue(key, out var last) && clock.GetElapsedTime(last, now) < interval)
+        if (_lastTyping.TryGet(key, out _))
         {
             return;
         }
 
         var access = await rooms.GetMembershipAsync(user, room, cancellationToken);
-        _lastTyping[key] = now;
-        if (_lastTyping.Count > options.Value.TypingThrottleEntries)
-        {
-            foreach (var stale in _lastTyping.Where(e => clock.GetElapsedTime(e.Value, now) >= interval).Select(e => e.Key).ToList())
-            {
-                _lastTyping.TryRemove(stale, out _);
-            }
-        }
+        _lastTyping.Set(key, true);
 
         var own = connections.ConnectionsOf(user.Id);
         broadcaster.Send(clients => clients.GroupExcept(RoomGroups.For(access.Name), own).Typing(access.Name, user.Name));

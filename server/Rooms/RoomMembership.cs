@@ -27,15 +27,21 @@ public sealed class RoomMembership(DatabaseWriter writer, RoomQueries queries, R
     public async Task LeaveAsync(ChatUser user, string room, CancellationToken cancellationToken) =>
         AnnounceLeave(await writer.SubmitAsync(new LeaveRoom(user, RoomNames.Normalize(room)), cancellationToken));
 
-    public async Task InviteAsync(ChatUser owner, string room, string userName, CancellationToken cancellationToken) =>
-        await AnnounceJoinAsync(await writer.SubmitAsync(new InviteToRoom(owner, RoomNames.Normalize(room), userName ?? "", clock.GetUtcNow()), cancellationToken), cancellationToken);
+    public async Task InviteAsync(ChatUser owner, string room, string userName, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        await AnnounceJoinAsync(await writer.SubmitAsync(new InviteToRoom(owner, name, ExistingName(userName), clock.GetUtcNow()), cancellationToken), cancellationToken);
+    }
 
-    public async Task RemoveAsync(ChatUser owner, string room, string userName, CancellationToken cancellationToken) =>
-        AnnounceLeave(await writer.SubmitAsync(new RemoveFromRoom(owner, RoomNames.Normalize(room), userName ?? ""), cancellationToken));
+    public async Task RemoveAsync(ChatUser owner, string room, string userName, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        AnnounceLeave(await writer.SubmitAsync(new RemoveFromRoom(owner, name, ExistingName(userName)), cancellationToken));
+    }
 
     public async Task<RoomInfo> OpenDirectAsync(ChatUser caller, string userName, CancellationToken cancellationToken)
     {
-        var (mine, theirs) = await writer.SubmitAsync(new OpenDirect(caller, userName ?? "", clock.GetUtcNow()), cancellationToken);
+        var (mine, theirs) = await writer.SubmitAsync(new OpenDirect(caller, ExistingName(userName), clock.GetUtcNow()), cancellationToken);
         await AnnounceJoinAsync(theirs, cancellationToken);
         return await AnnounceJoinAsync(mine, cancellationToken) ?? await queries.GetInfoAsync(caller, mine.Room, cancellationToken);
     }
@@ -73,6 +79,10 @@ public sealed class RoomMembership(DatabaseWriter writer, RoomQueries queries, R
             broadcaster.Send(clients => clients.Group(RoomGroups.For(change.Room)).UserLeft(change.Room, change.UserName));
         }
     }
+
+    /// <summary>A name no account can have is answered before the writer sees it (and without quoting it back).</summary>
+    private static string ExistingName(string? userName) =>
+        Credentials.IsUserName(userName) ? userName! : throw Errors.ChatException.NotFound("There is no user by that name."); // IsUserName excludes null
 
     private static string UserKey(long userId) => userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

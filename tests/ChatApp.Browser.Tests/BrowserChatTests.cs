@@ -96,6 +96,15 @@ public sealed class BrowserChatTests(BrowserFixture browser)
         await bob.Message("hello @bob, final").GetByTestId("react").ClickAsync();
         await bob.Page.Locator("[data-testid=pick-reaction][data-emoji='👍']").ClickAsync();
         await Expect(alice.Page.Locator("[data-testid=reaction][data-emoji='👍']")).ToContainTextAsync("1");
+        // Each side highlights only its own reaction: counts travel, who reacted does not.
+        var bobsThumb = bob.Page.Locator("[data-testid=reaction][data-emoji='👍']");
+        var alicesThumb = alice.Page.Locator("[data-testid=reaction][data-emoji='👍']");
+        await Expect(bobsThumb).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(alicesThumb).ToHaveAttributeAsync("aria-pressed", "false");
+        await alicesThumb.ClickAsync();
+        await Expect(bobsThumb).ToContainTextAsync("2");
+        await Expect(alicesThumb).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(bobsThumb).ToHaveAttributeAsync("aria-pressed", "true"); // alice's reaction did not take bob's mark away
 
         // Away in another room, bob sees general's unread and mention counts.
         await bob.Page.GetByTestId("new-room").FillAsync("elsewhere");
@@ -149,7 +158,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     [Fact]
     public async Task HistorySurvivesAReloadAndOlderPagesLoadOnScrollingUp()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = await ChatHost.StartAsync(limits: false); // 70 posts in a moment: faster than one user may send
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await alice.RegisterAsync();
         await Expect(alice.Page.GetByTestId("room-title")).ToHaveTextAsync("# general");

@@ -15,17 +15,19 @@ namespace ChatApp.Browser.Tests;
 public sealed class ChatHost : IAsyncDisposable
 {
     private readonly string _dataDirectory;
+    private readonly bool _limits;
     private ServerFactory? _factory;
 
-    private ChatHost(string dataDirectory) => _dataDirectory = dataDirectory;
+    private ChatHost(string dataDirectory, bool limits) => (_dataDirectory, _limits) = (dataDirectory, limits);
 
     /// <summary>The server's address, for example http://127.0.0.1:41234; the same across restarts.</summary>
     public Uri BaseAddress { get; private set; } = null!; // set by StartAsync before the host is handed out
 
-    public static async Task<ChatHost> StartAsync()
+    /// <param name="limits">False for tests that post faster than the rate limits let one user.</param>
+    public static async Task<ChatHost> StartAsync(bool limits = true)
     {
         var directory = Directory.CreateTempSubdirectory("chatapp-browser-");
-        var host = new ChatHost(directory.FullName);
+        var host = new ChatHost(directory.FullName, limits);
         await host.StartOnAsync(port: 0);
         return host;
     }
@@ -45,7 +47,7 @@ public sealed class ChatHost : IAsyncDisposable
 
     private Task StartOnAsync(int port)
     {
-        var factory = new ServerFactory(_dataDirectory);
+        var factory = new ServerFactory(_dataDirectory, _limits);
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         factory.StartServer();
         _factory = factory;
@@ -68,12 +70,16 @@ public sealed class ChatHost : IAsyncDisposable
         }
     }
 
-    private sealed class ServerFactory(string dataDirectory) : WebApplicationFactory<Program>
+    private sealed class ServerFactory(string dataDirectory, bool limits) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("Storage:DatabasePath", Path.Combine(dataDirectory, "chatapp.db"));
             builder.UseSetting("Storage:KeysPath", Path.Combine(dataDirectory, "keys"));
+            if (!limits)
+            {
+                builder.UseSetting("Limits:Enabled", "false");
+            }
             // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
             builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(dataDirectory, "logs", "chatapp-.json") }));
         }

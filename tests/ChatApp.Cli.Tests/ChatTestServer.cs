@@ -23,11 +23,14 @@ public sealed class ChatTestServer : IAsyncDisposable
     public const string Password = "correct-horse-1";
 
     private readonly bool _kestrel;
+    private readonly bool _limits;
     private WebApplicationFactory<global::Program> _factory;
 
-    public ChatTestServer(bool kestrel = false)
+    /// <param name="limits">False for load tests, which send faster than the rate limits let one user or address.</param>
+    public ChatTestServer(bool kestrel = false, bool limits = true)
     {
         _kestrel = kestrel;
+        _limits = limits;
         Directory = Path.Combine(Path.GetTempPath(), "chatapp-cli-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         _factory = Create();
@@ -53,6 +56,10 @@ public sealed class ChatTestServer : IAsyncDisposable
             web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json") }));
             // Kestrel's default is port 5000, which a developer's own server may hold: any free loopback port instead.
             web.UseSetting("Urls", "http://127.0.0.1:0");
+            if (!_limits)
+            {
+                web.UseSetting("Limits:Enabled", "false");
+            }
         });
         if (_kestrel)
         {

@@ -148,7 +148,7 @@ public sealed class FeatureTests : IAsyncLifetime
         Assert.Equal([EntryKinds.Edit, EntryKinds.Reaction, EntryKinds.Delete], new[] { edit.Kind, like.Kind, delete.Kind });
         Assert.Equal([3L, 4L, 5L], new[] { edit.Seq, like.Seq, delete.Seq });
         Assert.Equal(first.Seq, edit.TargetSeq);
-        Assert.Equal(("👍", 1, "bob"), (like.Reactions.Single().Emoji, like.Reactions.Single().Count, like.Reactions.Single().Users.Single()));
+        Assert.Equal(new ReactionCount("👍", 1, Mine: true), like.Reactions.Single());
         Assert.Equal("hello", (await bob.Events.WaitForAsync(nameof(EventRecorder.MessageEdited), 1))[0].Text);
         Assert.Equal(first.Seq, (await bob.Events.WaitForAsync(nameof(EventRecorder.ReactionChanged), 1))[0].TargetSeq);
         Assert.Equal(second.Seq, (await bob.Events.WaitForAsync(nameof(EventRecorder.MessageDeleted), 1))[0].TargetSeq);
@@ -161,7 +161,8 @@ public sealed class FeatureTests : IAsyncLifetime
         Assert.Equal(["hello", ""], history.Messages.Select(m => m.Text));
         Assert.NotNull(history.Messages[0].EditedAt);
         Assert.True(history.Messages[1].Deleted);
-        Assert.Equal(1, history.Messages[0].Reactions.Single().Count);
+        Assert.Equal(new ReactionCount("👍", 1, Mine: true), history.Messages[0].Reactions.Single());
+        Assert.Equal(new ReactionCount("👍", 1, Mine: false), (await alice.Connection.GetHistoryAsync("general", null, null, Ct)).Messages[0].Reactions.Single());
 
         var unlike = await bob.Connection.ReactAsync("general", first.Seq, "👍", Ct);
         Assert.Empty(unlike.Reactions);

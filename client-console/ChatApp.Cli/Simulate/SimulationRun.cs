@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using ChatApp.Client;
+using ChatApp.Contracts;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Cli.Simulate;
@@ -136,10 +138,15 @@ public sealed class SimulationRun
     /// <summary>An error's kind: its type, plus the server's words for a refusal (they name the cause, not the instance).</summary>
     public static string Describe(Exception ex) => ex switch
     {
+        // Said plainly: a load test against a server with its rate limits on measures the limits, not the server.
+        HubException hub when ChatErrors.Parse(hub.Message)?.Code == ChatErrorCodes.RateLimited => RateLimited,
+        ChatApiException { StatusCode: 429 } => RateLimited,
         HubException hub => "HubException: " + Truncate(SessionConnection.ServerWords(hub)),
         OperationCanceledException => "timed out or cancelled",
         _ => ex.GetType().Name + ": " + Truncate(ex.Message),
     };
+
+    private const string RateLimited = "rate_limited by the server: for load tests start it with Limits:Enabled=false (Limits__Enabled=false)";
 
     private static string Truncate(string text) => text.Length <= 100 ? text : text[..100];
 }

@@ -1,0 +1,251 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using ChatApp.Contracts;
+using ChatApp.Server.Limits;
+using Microsoft.AspNetCore.SignalR;
+
+namespace ChatApp.Tests;
+
+/// <summary>Rate limits and quotas: who is limited, what they are told, and that everyone else is not.</summary>
+public sealed class LimitsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string NewId() => Guid.NewGuid().ToString("N");
+
+    private static ChatServer Server(params (string Key, string Value)[] limits) =>
+        new(limits.ToDictionary(l => "Limits:" + l.Key, l => l.Value));
+
+    private static async Task<string?> CodeOfAsync(HttpResponseMessage response)
+    {
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        return body.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
+    }
+
+    [Fact]
+    public async Task AUserSendingTooFastIsToldToSlowDownWithARetryHintWhileOthersSendFreely()
+    {
+        await using var server = Server(("MessagesBurst", "5"), ("MessagesPerMinute", "6"));
+        await using var alice = await server.UserAsync("alice", "general");
+        await using var bob = await server.UserAsync("bob", "general");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await alice.Connection.SendMessageAsync("general", $"burst {i}", NewId(), Ct);
+        }
+
+        var limited = await Assert.ThrowsAsync<HubException>(() => alice.Connection.SendMessageAsync("general", "one too many", NewId(), Ct));
+        var error = ChatErrors.Parse(limited.Message);
+        Assert.NotNull(error);
+        Assert.Equal(ChatErrorCodes.RateLimited, error.Code);
+        Assert.True(error.IsRetryable);
+        Assert.InRange(error.RetryAfter!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.Contains("slow down", error.Text, StringComparison.Ordinal);
+        // Edits and reactions draw on the same bucket; reads and other users do not.
+        await Assert.ThrowsAsync<HubException>(() => alice.Connection.ReactAsync("general", 1, "👍", Ct));
+        Assert.Equal(5, (await alice.Connection.GetHistoryAsync("general", null, null, Ct)).Messages.Count);
+        Assert.Equal(6, (await bob.Connection.SendMessageAsync("general", "bob is fine", NewId(), Ct)).Seq);
+    }
+
+    [Fact]
+    public async Task RestAnswers429WithRetryAfterAndTheSameCode()
+    {
+        await using var server = Server(("MessagesBurst", "2"), ("MessagesPerMinute", "1"));
+        await using var alice = await server.UserAsync("alice", "general");
+        using var http = server.CreateHttpClient(alice.Token);
+        var path = $"{ChatPaths.Rooms}/general/messages";
+        for (var i = 0; i < 2; i++)
+        {
+            using var ok = await http.PostAsJsonAsync(path, new PostMessageRequest($"rest {i}", NewId()), Ct);
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+
+        using var limited = await http.PostAsJsonAsync(path, new PostMessageRequest("too many", NewId()), Ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {limited.Headers.RetryAfter}");
+        Assert.Equal(ChatErrorCodes.RateLimited, await CodeOfAsync(limited));
+        // The hub draws on the same bucket as REST.
+        var hub = await Assert.ThrowsAsync<HubException>(() => alice.Connection.SendMessageAsync("general", "hub too", NewId(), Ct));
+        Assert.Equal(ChatErrorCodes.RateLimited, ChatErrors.Parse(hub.Message)?.Code);
+    }
+
+    [Fact]
+    public async Task RegistrationsAndLoginsFromOneAddressAreLimitedAcrossNames()
+    {
+        await using var server = Server(("RegistrationsBurst", "3"), ("LoginsBurst", "4"), ("LoginsPerMinute", "1"));
+        for (var i = 0; i < 3; i++)
+        {
+            using var ok = await server.PostJsonAsync(ChatPaths.Register, new RegisterRequest($"user{i}", ChatServer.Password));
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+
+        using var fourth = await server.PostJsonAsync(ChatPaths.Register, new RegisterRequest("user3", ChatServer.Password));
+        Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
+        Assert.NotNull(fourth.Headers.RetryAfter);
+
+        // A password spray: one guess for each of many names, each below the per-name lock.
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var guess = await server.PostJsonAsync(ChatPaths.Login, new LoginRequest($"user{i % 3}", "Password123"));
+            answers.Add(guess.StatusCode);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 4), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], answers);
+    }
+
+    [Fact]
+    public async Task RoomCreationIsLimitedPerUser()
+    {
+        await using var server = Server(("RoomsBurst", "2"));
+        await using var alice = await server.UserAsync("alice");
+        await using var bob = await server.UserAsync("bob");
+        await alice.Connection.CreateRoomAsync("one", false, Ct);
+        await alice.Connection.CreateRoomAsync("two", false, Ct);
+
+        var limited = await Assert.ThrowsAsync<HubException>(() => alice.Connection.CreateRoomAsync("three", false, Ct));
+
+        Assert.Equal(ChatErrorCodes.RateLimited, ChatErrors.Parse(limited.Message)?.Code);
+        Assert.DoesNotContain(await alice.Connection.ListRoomsAsync(Ct), r => r.Name == "three");
+        await bob.Connection.CreateRoomAsync("bobs", false, Ct);
+    }
+
+    [Fact]
+    public async Task AUserCannotOpenMoreConnectionsThanTheLimitButCanAfterClosingOne()
+    {
+        await using var server = Server(("ConnectionsPerUser", "2"));
+        var token = await server.TokenForAsync("alice");
+        await using var first = await server.ConnectAsync(token);
+        await using var second = await server.ConnectAsync(token);
+
+        await using var third = server.CreateConnection(token);
+        await Assert.ThrowsAnyAsync<Exception>(() => third.StartAsync(Ct).WaitAsync(ChatServer.Timeout, Ct));
+        await using var bob = await server.ConnectAsync(await server.TokenForAsync("bob")); // others are not affected
+
+        await first.StopAsync(Ct);
+        await using var again = await WaitForConnectionAsync(server, token);
+        Assert.NotEmpty(await again.ListRoomsAsync(Ct));
+    }
+
+    /// <summary>The server releases a closed connection's slot when its request ends, a moment after the client's close.</summary>
+    private static async Task<ChatApp.Client.ChatConnection> WaitForConnectionAsync(ChatServer server, string token)
+    {
+        var deadline = DateTime.UtcNow + ChatServer.Timeout;
+        while (true)
+        {
+            var connection = server.CreateConnection(token);
+            try
+            {
+                await connection.StartAsync(Ct).WaitAsync(ChatServer.Timeout, Ct);
+                return connection;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await connection.DisposeAsync();
+                await Task.Delay(100, Ct);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AMessageTakesOnlySoManyDifferentReactions()
+    {
+        await using var server = Server(("MaxDistinctReactionsPerMessage", "3"));
+        await using var alice = await server.UserAsync("alice", "general");
+        await using var bob = await server.UserAsync("bob", "general");
+        var message = await alice.Connection.SendMessageAsync("general", "react to me", NewId(), Ct);
+        foreach (var emoji in new[] { "👍", "❤️", "😂" })
+        {
+            await alice.Connection.ReactAsync("general", message.Seq, emoji, Ct);
+        }
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => bob.Connection.ReactAsync("general", message.Seq, "🎉", Ct));
+        Assert.Equal(ChatErrorCodes.Conflict, ChatErrors.Parse(refused.Message)?.Code);
+
+        var joined = await bob.Connection.ReactAsync("general", message.Seq, "👍", Ct); // an existing one is fine
+        Assert.Equal(new ReactionCount("👍", 2, Mine: true), joined.Reactions[0]);
+        Assert.Equal(3, joined.Reactions.Count);
+    }
+
+    [Fact]
+    public async Task ManyDistinctKeysStayUnderTheCapAndIdleOnesExpire()
+    {
+        var options = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = 2,
+            TokensPerPeriod = 2,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(10),
+            AutoReplenishment = false,
+            QueueLimit = 0,
+        };
+        var table = new LimiterTable(() => new TokenBucketRateLimiter(options), capacity: 100);
+
+        for (var i = 0; i < 100; i++)
+        {
+            using var lease = table.Acquire($"key-{i}");
+            Assert.True(lease.IsAcquired);
+        }
+
+        Assert.Equal(100, table.Count);
+        using (var overflow = table.Acquire("one-more"))
+        using (var another = table.Acquire("and-another"))
+        using (var third = table.Acquire("and-a-third"))
+        {
+            Assert.False(third.IsAcquired); // the overflow bucket (2 tokens) is shared by every key that did not fit
+        }
+
+        // Sweeps refill the buckets as time passes; a full bucket is idle, so forgotten.
+        var deadline = DateTime.UtcNow + ChatServer.Timeout;
+        while (table.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, Ct);
+            table.Sweep();
+        }
+
+        Assert.Equal(0, table.Count);
+        for (var i = 0; i < 10_000; i++)
+        {
+            table.Acquire($"again-{i}").Dispose();
+            Assert.True(table.Count <= 100);
+        }
+    }
+
+    [Fact]
+    public void BoundedMapKeepsItsCapAndForgetsExpiredEntries()
+    {
+        var clock = new ManualClock();
+        var map = new BoundedMap<string, int>(capacity: 100, lifetime: TimeSpan.FromMinutes(5), clock);
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            map.Set($"key-{i}", i);
+            Assert.True(map.Count <= 100);
+        }
+
+        Assert.True(map.TryGet("key-9999", out var newest));
+        Assert.Equal(9999, newest);
+        Assert.False(map.TryGet("key-0", out _)); // the oldest made room
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.False(map.TryGet("key-9999", out _));
+        map.Set("fresh", 1);
+        map.Set("fresh-2", 2);
+        Assert.True(map.Count <= 100);
+        map.Update("fresh", () => 0, v => v + 1);
+        Assert.True(map.TryGet("fresh", out var updated));
+        Assert.Equal(2, updated);
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+}
