@@ -14,7 +14,7 @@ builder.AddChatLogging();
 // Storage: SQLite (WAL, synchronous=FULL), schema created or upgraded at start-up; token keys beside it.
 builder.AddChatData();
 
-// Accounts and bearer tokens (REST header, or access_token on the hub's WebSocket request).
+// Accounts, sessions, JWT access tokens (REST header, or access_token on the hub's WebSocket request), admins.
 builder.AddChatAuth();
 
 // Rooms and messages: the hub, the single database writer, the live fan-out.
@@ -38,7 +38,8 @@ app.UseAuthorization();
 
 app.MapAuthApi();
 app.MapMessagesApi();
-app.MapHub<ChatHub>(ChatPaths.Hub);
+// A connection closes when its access token expires; the client reconnects with a refreshed one.
+app.MapHub<ChatHub>(ChatPaths.Hub, hub => hub.CloseOnAuthenticationExpiration = true);
 app.MapHealthChecks("/healthz");
 
 app.Run();

@@ -17,6 +17,7 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
     public DbSet<LogEntry> LogEntries => Set<LogEntry>();
     public DbSet<Reaction> Reactions => Set<Reaction>();
     public DbSet<Mention> Mentions => Set<Mention>();
+    public DbSet<UserSession> Sessions => Set<UserSession>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -51,6 +52,13 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
         {
             mention.HasKey(m => new { m.UserId, m.RoomId, m.Seq });
             mention.HasIndex(m => new { m.RoomId, m.Seq });
+        });
+
+        modelBuilder.Entity<UserSession>(session =>
+        {
+            session.ToTable("Sessions");
+            session.HasIndex(s => s.UserId);
+            session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId);
         });
     }
 }

@@ -91,6 +91,24 @@ public static class SchemaMigrator
             INSERT INTO MessageSearch (rowid, Text) SELECT new.Id, new.Text WHERE new.DeletedAt IS NULL;
         END;
         """,
+        // Version 3: sessions with hashed, rotating refresh tokens; admins and disabled accounts; archived and deleted rooms.
+        """
+        ALTER TABLE Users ADD COLUMN IsAdmin INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE Users ADD COLUMN DisabledAt TEXT NULL;
+        ALTER TABLE Rooms ADD COLUMN ArchivedAt TEXT NULL;
+        ALTER TABLE Rooms ADD COLUMN DeletedAt TEXT NULL;
+
+        CREATE TABLE Sessions (
+            Id TEXT NOT NULL PRIMARY KEY,
+            UserId INTEGER NOT NULL REFERENCES Users (Id),
+            RefreshTokenHash TEXT NOT NULL,
+            CreatedAt TEXT NOT NULL,
+            RefreshedAt TEXT NOT NULL,
+            ExpiresAt TEXT NOT NULL,
+            RevokedAt TEXT NULL
+        );
+        CREATE INDEX IX_Sessions_UserId ON Sessions (UserId);
+        """,
     ];
 
     public static int LatestVersion => Scripts.Length;

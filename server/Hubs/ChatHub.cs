@@ -19,7 +19,8 @@ public sealed class ChatHub(
     MessageSearch search,
     RoomQueries rooms,
     RoomMembership membership,
-    PresenceTracker presence) : Hub<IChatClient>
+    PresenceTracker presence,
+    SessionConnections sessions) : Hub<IChatClient>
 {
     private ChatUser Caller => ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
 
@@ -27,6 +28,8 @@ public sealed class ChatHub(
 
     public override async Task OnConnectedAsync()
     {
+        // First, so a session that ends while this connection is being set up still finds it.
+        sessions.Connected(Context);
         try
         {
             // Registered before the groups are read, so a membership change from now on includes this connection too.
@@ -37,13 +40,17 @@ public sealed class ChatHub(
         {
             // SignalR does not call OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
             await presence.DisconnectedAsync(Caller, Context.ConnectionId, CancellationToken.None);
+            sessions.Disconnected(Context);
             throw;
         }
     }
 
     // The connection is already gone, so there is no caller to cancel for.
-    public override Task OnDisconnectedAsync(Exception? exception) =>
-        presence.DisconnectedAsync(Caller, Context.ConnectionId, CancellationToken.None);
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        sessions.Disconnected(Context);
+        return presence.DisconnectedAsync(Caller, Context.ConnectionId, CancellationToken.None);
+    }
 
     public Task<RoomInfo> CreateRoom(string name, bool isPrivate) => membership.CreateAsync(Caller, name, isPrivate, Aborted);
 

@@ -74,6 +74,7 @@ public sealed class ChatHost : IAsyncDisposable
         {
             builder.UseSetting("Storage:DatabasePath", Path.Combine(dataDirectory, "chatapp.db"));
             builder.UseSetting("Storage:KeysPath", Path.Combine(dataDirectory, "keys"));
+            builder.UseSetting("Auth:SigningKeyPath", Path.Combine(dataDirectory, "jwt-signing.key"));
             // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
             builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(dataDirectory, "logs", "chatapp-.json") }));
         }

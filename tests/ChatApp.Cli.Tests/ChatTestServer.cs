@@ -48,6 +48,7 @@ public sealed class ChatTestServer : IAsyncDisposable
         {
             web.UseSetting("Storage:DatabasePath", Path.Combine(Directory, "chat.db"));
             web.UseSetting("Storage:KeysPath", Path.Combine(Directory, "keys"));
+            web.UseSetting("Auth:SigningKeyPath", Path.Combine(Directory, "jwt-signing.key"));
             // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
             web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json") }));
             // appsettings.json names port 5000, which a developer's own server may hold: any free loopback port instead.
