@@ -19,13 +19,13 @@ public static class SessionConnection
             throw new CliException($"You are logged in to {session.Server}, not {server}: log in there first.", ExitCodes.NotLoggedIn);
         }
 
-        if (session.ExpiresAt <= DateTimeOffset.UtcNow)
+        if (session.ExpiresAt <= DateTimeOffset.UtcNow && session.RefreshToken is null)
         {
             throw new CliException("Your session has expired: run `chatapp login` again.", ExitCodes.NotLoggedIn);
         }
 
-        var token = session.AccessToken;
-        var connection = new ChatConnection(session.Server, _ => ValueTask.FromResult<string?>(token), env.Connect, env.ReconnectDelays);
+        var tokens = Tokens(env, session);
+        var connection = new ChatConnection(session.Server, tokens.Provider, env.Connect, env.ReconnectDelays);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -40,9 +40,37 @@ public static class SessionConnection
         }
     }
 
+    /// <summary>
+    /// The session's tokens, refreshed when a (re)connect needs a fresh access token. Each refresh is saved at once
+    /// (the old refresh token is dead), and a refresh first looks whether another chatapp process saved newer tokens.
+    /// </summary>
+    private static ChatTokens Tokens(CliEnvironment env, Session session)
+    {
+        var store = new SessionStore(env.SessionPath);
+        var http = env.CreateHttpClient(session.Server); // lives as long as the process: every reconnect may refresh
+        var current = session;
+        return new ChatTokens(new ChatAccounts(http), session.ToLogin(DateTimeOffset.UtcNow))
+        {
+            Refreshed = async (login, ct) =>
+            {
+                current = current with
+                {
+                    AccessToken = login.AccessToken,
+                    RefreshToken = login.RefreshToken,
+                    ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(login.ExpiresIn),
+                };
+                await store.SaveAsync(current, ct);
+            },
+            Reload = async ct => await store.LoadAsync(ct) is { } saved && saved.UserName == current.UserName && SameServer(saved.Server, current.Server)
+                ? (saved.ToLogin(DateTimeOffset.UtcNow), saved.ExpiresAt)
+                : null,
+        };
+    }
+
     public static CliException Explain(Exception ex, Uri server) => ex switch
     {
         CliException cli => cli,
+        ChatApiException { StatusCode: 401 } => new CliException("Your session has ended: run `chatapp login` again.", ExitCodes.NotLoggedIn, ex),
         HubException hub => new CliException(ServerWords(hub), ExitCodes.Failure, hub),
         WebSocketException or HttpRequestException when ex.Message.Contains("401", StringComparison.Ordinal) =>
             new CliException("The server refused your token: run `chatapp login` again.", ExitCodes.NotLoggedIn, ex),
