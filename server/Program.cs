@@ -1,4 +1,5 @@
 using ChatApp.Contracts;
+using ChatApp.Server.Admin;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
@@ -20,6 +21,9 @@ builder.AddChatAuth();
 // Rooms and messages: the hub, the single database writer, the live fan-out.
 builder.AddChatMessaging();
 
+// Administration: disable accounts, archive and delete rooms, remove messages (admin role from Auth:Admins or granted).
+builder.AddChatAdmin();
+
 // Errors: ChatException becomes ProblemDetails on REST (and HubException on the hub).
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ChatExceptionHandler>();
@@ -38,6 +42,7 @@ app.UseAuthorization();
 
 app.MapAuthApi();
 app.MapMessagesApi();
+app.MapAdminApi();
 // A connection closes when its access token expires; the client reconnects with a refreshed one.
 app.MapHub<ChatHub>(ChatPaths.Hub, hub => hub.CloseOnAuthenticationExpiration = true);
 app.MapHealthChecks("/healthz");

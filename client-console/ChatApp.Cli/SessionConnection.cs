@@ -12,19 +12,7 @@ public static class SessionConnection
 
     public static async Task<(Session Session, ChatConnection Connection)> OpenAsync(CliEnvironment env, Uri? server, CancellationToken cancellationToken)
     {
-        var session = await new SessionStore(env.SessionPath).LoadAsync(cancellationToken)
-            ?? throw new CliException("Not logged in: run `chatapp login --server URL --user NAME` first.", ExitCodes.NotLoggedIn);
-        if (server is not null && !SameServer(server, session.Server))
-        {
-            throw new CliException($"You are logged in to {session.Server}, not {server}: log in there first.", ExitCodes.NotLoggedIn);
-        }
-
-        if (session.ExpiresAt <= DateTimeOffset.UtcNow && session.RefreshToken is null)
-        {
-            throw new CliException("Your session has expired: run `chatapp login` again.", ExitCodes.NotLoggedIn);
-        }
-
-        var tokens = Tokens(env, session);
+        var (session, tokens) = await LoadAsync(env, server, cancellationToken);
         var connection = new ChatConnection(session.Server, tokens.Provider, env.Connect, env.ReconnectDelays);
         try
         {
@@ -38,6 +26,24 @@ public static class SessionConnection
             await connection.DisposeAsync();
             throw Explain(ex, session.Server);
         }
+    }
+
+    /// <summary>The saved session and its tokens, which refresh (and save themselves) when used near their expiry.</summary>
+    public static async Task<(Session Session, ChatTokens Tokens)> LoadAsync(CliEnvironment env, Uri? server, CancellationToken cancellationToken)
+    {
+        var session = await new SessionStore(env.SessionPath).LoadAsync(cancellationToken)
+            ?? throw new CliException("Not logged in: run `chatapp login --server URL --user NAME` first.", ExitCodes.NotLoggedIn);
+        if (server is not null && !SameServer(server, session.Server))
+        {
+            throw new CliException($"You are logged in to {session.Server}, not {server}: log in there first.", ExitCodes.NotLoggedIn);
+        }
+
+        if (session.ExpiresAt <= DateTimeOffset.UtcNow && session.RefreshToken is null)
+        {
+            throw new CliException("Your session has expired: run `chatapp login` again.", ExitCodes.NotLoggedIn);
+        }
+
+        return (session, Tokens(env, session));
     }
 
     /// <summary>
@@ -71,6 +77,7 @@ public static class SessionConnection
     {
         CliException cli => cli,
         ChatApiException { StatusCode: 401 } => new CliException("Your session has ended: run `chatapp login` again.", ExitCodes.NotLoggedIn, ex),
+        ChatApiException api => new CliException(api.Message, ExitCodes.Failure, api),
         HubException hub => new CliException(ServerWords(hub), ExitCodes.Failure, hub),
         WebSocketException or HttpRequestException when ex.Message.Contains("401", StringComparison.Ordinal) =>
             new CliException("The server refused your token: run `chatapp login` again.", ExitCodes.NotLoggedIn, ex),

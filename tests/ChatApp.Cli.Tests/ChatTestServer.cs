@@ -24,9 +24,12 @@ public sealed class ChatTestServer : IAsyncDisposable
     private readonly bool _kestrel;
     private WebApplicationFactory<global::Program> _factory;
 
-    public ChatTestServer(bool kestrel = false)
+    private readonly IDictionary<string, string> _settings;
+
+    public ChatTestServer(bool kestrel = false, IDictionary<string, string>? settings = null)
     {
         _kestrel = kestrel;
+        _settings = settings ?? new Dictionary<string, string>();
         Directory = Path.Combine(Path.GetTempPath(), "chatapp-cli-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         _factory = Create();
@@ -53,6 +56,10 @@ public sealed class ChatTestServer : IAsyncDisposable
             web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json") }));
             // appsettings.json names port 5000, which a developer's own server may hold: any free loopback port instead.
             web.UseSetting("Urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in _settings)
+            {
+                web.UseSetting(key, value);
+            }
         });
         if (_kestrel)
         {
