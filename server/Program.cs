@@ -31,6 +31,7 @@ builder.Services.AddExceptionHandler<ChatExceptionHandler>();
 var app = builder.Build();
 
 app.UseRequestLogging();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHubOriginCheck();
