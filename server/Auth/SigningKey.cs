@@ -1,6 +1,6 @@
+using ChatApp.Server.Data;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using ChatApp.Server.Data;
 
 namespace ChatApp.Server.Auth;
 
