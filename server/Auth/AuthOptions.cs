@@ -24,6 +24,13 @@ public sealed class AuthOptions
     [Required]
     public string SigningKeyPath { get; set; } = "data/jwt-signing.key";
 
+    /// <summary>
+    /// For a moment after a rotation, a browser's other tab may send the cookie it read just before: it gets an access
+    /// token (not a new refresh token) instead of ending the session as a reused token would.
+    /// </summary>
+    [Range(0, 60)]
+    public int RefreshGraceSeconds { get; set; } = 10;
+
     /// <summary>How much an access token's expiry may be off between machines' clocks.</summary>
     [Range(0, 300)]
     public int ClockSkewSeconds { get; set; } = 30;

@@ -34,6 +34,9 @@ public enum RotationOutcome
 
     /// <summary>An older token of a live session came back: someone holds a copy, so the session is ended now.</summary>
     Reused,
+
+    /// <summary>The token just replaced, from the same browser within the grace period: an access token, no rotation.</summary>
+    JustRotated,
 }
 
 public sealed record Rotation(RotationOutcome Outcome, string? SessionId = null, User? User = null);
@@ -42,7 +45,8 @@ public sealed record Rotation(RotationOutcome Outcome, string? SessionId = null,
 /// Spends a refresh token: the session's hash moves on to <paramref name="nextToken"/> and its expiry slides.
 /// A refused rotation returns (never throws) so that revoking a reused session still commits.
 /// </summary>
-public sealed class RotateSession(string presented, string nextToken, DateTimeOffset now, DateTimeOffset expiresAt) : WriteCommand<Rotation>
+/// <param name="grace">How long the replaced token still buys an access token (browsers' cookie, shared by tabs); zero for others.</param>
+public sealed class RotateSession(string presented, string nextToken, DateTimeOffset now, DateTimeOffset expiresAt, TimeSpan grace) : WriteCommand<Rotation>
 {
     protected override async Task<Rotation> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
@@ -60,6 +64,13 @@ public sealed class RotateSession(string presented, string nextToken, DateTimeOf
             return new Rotation(RotationOutcome.Ended, session.Id);
         }
 
+        if (!RefreshTokens.Matches(session.RefreshTokenHash, presented)
+            && session.PreviousRefreshTokenHash is { } previous && RefreshTokens.Matches(previous, presented)
+            && now - session.RefreshedAt <= grace)
+        {
+            return new Rotation(RotationOutcome.JustRotated, session.Id, user);
+        }
+
         if (!RefreshTokens.Matches(session.RefreshTokenHash, presented))
         {
             session.RevokedAt = now;
@@ -67,6 +78,7 @@ public sealed class RotateSession(string presented, string nextToken, DateTimeOf
             return new Rotation(RotationOutcome.Reused, session.Id);
         }
 
+        session.PreviousRefreshTokenHash = session.RefreshTokenHash;
         session.RefreshTokenHash = RefreshTokens.Hash(nextToken);
         session.RefreshedAt = now;
         session.ExpiresAt = expiresAt;

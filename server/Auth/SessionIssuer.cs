@@ -28,11 +28,15 @@ public sealed partial class SessionIssuer(
 
         var now = clock.GetUtcNow();
         var next = RefreshTokens.New(RefreshTokens.SessionIdOf(presented) ?? "");
-        var rotation = await writer.SubmitAsync(new RotateSession(presented, next, now, now + RefreshLifetime), cancellationToken);
+        var grace = cookie ? TimeSpan.FromSeconds(options.Value.RefreshGraceSeconds) : TimeSpan.Zero;
+        var rotation = await writer.SubmitAsync(new RotateSession(presented, next, now, now + RefreshLifetime, grace), cancellationToken);
         switch (rotation.Outcome)
         {
             case RotationOutcome.Rotated:
                 return Answer(http, rotation.User!, rotation.SessionId!, next, now + RefreshLifetime, cookie); // Rotated carries both
+            case RotationOutcome.JustRotated:
+                // The cookie jar already holds the new token, set by the answer to the other tab's refresh.
+                return Answer(http, rotation.User!, rotation.SessionId!, refresh: null, now + RefreshLifetime, cookie: false); // JustRotated carries both
             case RotationOutcome.Reused:
                 LogReused(logger, rotation.SessionId!); // Reused names the session it ended
                 connections.End([rotation.SessionId!]);
@@ -65,11 +69,11 @@ public sealed partial class SessionIssuer(
         connections.End(await writer.SubmitAsync(new RevokeSessions(sessionId, null, clock.GetUtcNow()), cancellationToken));
     }
 
-    private Microsoft.AspNetCore.Http.HttpResults.Ok<LoginResponse> Answer(HttpContext http, User user, string sessionId, string refresh, DateTimeOffset refreshExpires, bool cookie)
+    private Microsoft.AspNetCore.Http.HttpResults.Ok<LoginResponse> Answer(HttpContext http, User user, string sessionId, string? refresh, DateTimeOffset refreshExpires, bool cookie)
     {
         var chatUser = new ChatUser(user.Id, user.UserName);
         var isAdmin = user.IsAdmin || options.Value.IsConfiguredAdmin(user.UserName);
-        if (cookie)
+        if (cookie && refresh is not null)
         {
             RefreshCookie.Write(http.Response, refresh, refreshExpires);
         }

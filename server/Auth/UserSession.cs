@@ -12,6 +12,9 @@ public sealed class UserSession
 
     /// <summary>SHA-256 of the current refresh token; an older token of this session no longer matches.</summary>
     public required string RefreshTokenHash { get; set; }
+
+    /// <summary>The token this one replaced: a browser's second tab may still send it for a moment (see <see cref="AuthOptions.RefreshGraceSeconds"/>).</summary>
+    public string? PreviousRefreshTokenHash { get; set; }
     public required DateTimeOffset CreatedAt { get; set; }
     public required DateTimeOffset RefreshedAt { get; set; }
     public required DateTimeOffset ExpiresAt { get; set; }

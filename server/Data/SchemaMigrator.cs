@@ -102,6 +102,7 @@ public static class SchemaMigrator
             Id TEXT NOT NULL PRIMARY KEY,
             UserId INTEGER NOT NULL REFERENCES Users (Id),
             RefreshTokenHash TEXT NOT NULL,
+            PreviousRefreshTokenHash TEXT NULL,
             CreatedAt TEXT NOT NULL,
             RefreshedAt TEXT NOT NULL,
             ExpiresAt TEXT NOT NULL,

@@ -89,4 +89,24 @@ public sealed class BrowserSecurityTests(BrowserFixture browser)
         await alice.Page.ReloadAsync();
         await Expect(alice.Page.GetByTestId("login-submit")).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task TwoTabsReloadingAtOnceBothStayLoggedIn()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await alice.RegisterAsync();
+        var second = await alice.Context.NewPageAsync(); // same browser profile: the same refresh cookie
+        await second.GotoAsync("/");
+        await Expect(second.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
+
+        // Both tabs spend the same cookie at the same moment.
+        await Task.WhenAll(alice.Page.ReloadAsync(), second.ReloadAsync());
+
+        await alice.WaitConnectedAsync();
+        await Expect(second.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
+        await second.ReloadAsync(); // and the session is still alive afterwards
+        await Expect(second.GetByTestId("me")).ToHaveTextAsync("alice");
+        await Expect(second.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
+    }
 }

@@ -172,6 +172,45 @@ public sealed class SessionTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ABrowsersRefreshCookieComesOnlyAsAnHttpOnlyStrictCookieAndASecondTabMayResendItForAMoment()
+    {
+        using var http = _server.TestServer.CreateClient(); // no cookie jar: the test carries the cookie by hand
+        await _server.LoginAsync("tab-user");
+        using var login = await http.PostAsJsonAsync(ChatPaths.Login, new LoginRequest("tab-user", ChatServer.Password, RefreshTokenInCookie: true), Ct);
+        var body = await login.Content.ReadFromJsonAsync<LoginResponse>(Ct);
+        Assert.Null(body!.RefreshToken);
+        var setCookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/api/auth", setCookie, StringComparison.OrdinalIgnoreCase);
+        var cookie = setCookie.Split(';')[0];
+
+        // Two tabs refresh with the same cookie at once: the first rotates it, the second still gets an access token.
+        using var first = await RefreshWithCookieAsync(http, cookie);
+        using var second = await RefreshWithCookieAsync(http, cookie);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.False(second.Headers.Contains("Set-Cookie")); // the jar already has the first answer's cookie
+        var rotated = Assert.Single(first.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        using var next = await RefreshWithCookieAsync(http, rotated);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+
+        // Two rotations later the first cookie is no longer the one just replaced: a reuse, which ends the session.
+        using var stale = await RefreshWithCookieAsync(http, cookie);
+        Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+        var latest = Assert.Single(next.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        using var ended = await RefreshWithCookieAsync(http, latest);
+        Assert.Equal(HttpStatusCode.Unauthorized, ended.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> RefreshWithCookieAsync(HttpClient http, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, ChatPaths.Refresh) { Content = JsonContent.Create(new { }) };
+        request.Headers.Add("Cookie", cookie);
+        return await http.SendAsync(request, Ct);
+    }
+
     private static Task Closed(ChatConnection connection)
     {
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
