@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using ChatApp.Cli.Accounts;
 using ChatApp.Client;
+using ChatApp.Contracts;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Cli;
@@ -14,6 +15,17 @@ public static class SessionConnection
     {
         var (session, tokens) = await LoadAsync(env, server, cancellationToken);
         var connection = new ChatConnection(session.Server, tokens.Provider, env.Connect, env.ReconnectDelays);
+        // A dropped connection may mean the session ended: the reconnect refreshes first, and a refused refresh stops it.
+        connection.Hub.Reconnecting += _ =>
+        {
+            tokens.RefreshOnNextUse();
+            return Task.CompletedTask;
+        };
+        tokens.SessionEnded += ended =>
+        {
+            _ = env.Error.WriteLineAsync("chatapp: your session has ended (logged out elsewhere, or the account was disabled): run `chatapp login` again.");
+            _ = connection.StopAsync(CancellationToken.None);
+        };
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -24,6 +36,19 @@ public static class SessionConnection
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await connection.DisposeAsync();
+            if (ex.Message.Contains("401", StringComparison.Ordinal))
+            {
+                // The token was refused before it expired: a refresh tells whether the session has ended.
+                try
+                {
+                    await tokens.RefreshAsync(cancellationToken);
+                }
+                catch (ChatApiException refused)
+                {
+                    throw Explain(refused, session.Server);
+                }
+            }
+
             throw Explain(ex, session.Server);
         }
     }
@@ -53,9 +78,9 @@ public static class SessionConnection
     private static ChatTokens Tokens(CliEnvironment env, Session session)
     {
         var store = new SessionStore(env.SessionPath);
-        var http = env.CreateHttpClient(session.Server); // lives as long as the process: every reconnect may refresh
         var current = session;
-        return new ChatTokens(new ChatAccounts(http), session.ToLogin(DateTimeOffset.UtcNow))
+        // A client per refresh: refreshes are rare, and each then reaches the server as it is now (restarted, say).
+        return new ChatTokens((token, ct) => RefreshAsync(env, session.Server, token, ct), session.ToLogin(DateTimeOffset.UtcNow))
         {
             Refreshed = async (login, ct) =>
             {
@@ -71,6 +96,12 @@ public static class SessionConnection
                 ? (saved.ToLogin(DateTimeOffset.UtcNow), saved.ExpiresAt)
                 : null,
         };
+    }
+
+    private static async Task<LoginResponse> RefreshAsync(CliEnvironment env, Uri server, string refreshToken, CancellationToken cancellationToken)
+    {
+        using var http = env.CreateHttpClient(server);
+        return await new ChatAccounts(http).RefreshAsync(refreshToken, cancellationToken);
     }
 
     public static CliException Explain(Exception ex, Uri server) => ex switch

@@ -10,12 +10,22 @@ namespace ChatApp.Client;
 /// <remarks>
 /// Refreshes are serialized: a refresh token works once, and a second use of it ends the session (theft detection).
 /// </remarks>
-public sealed class ChatTokens(ChatAccounts accounts, LoginResponse login, TimeProvider? clock = null) : IDisposable
+public sealed class ChatTokens(Func<string, CancellationToken, Task<LoginResponse>> refresh, LoginResponse login, TimeProvider? clock = null) : IDisposable
 {
+    /// <summary>Refreshes through <paramref name="accounts"/>, whose HttpClient must outlive these tokens.</summary>
+    public ChatTokens(ChatAccounts accounts, LoginResponse login, TimeProvider? clock = null)
+        : this(accounts.RefreshAsync, login, clock)
+    {
+    }
+
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private LoginResponse _current = login;
+    private volatile bool _suspect;
     private DateTimeOffset _expiresAt = (clock ?? TimeProvider.System).GetUtcNow().AddSeconds(login.ExpiresIn);
+
+    /// <summary>Raised when a refresh is refused (401): the session has ended (logout elsewhere, account disabled, expired).</summary>
+    public event Action<ChatApiException>? SessionEnded;
 
     /// <summary>Called after every refresh with the new tokens, e.g. to save the new refresh token.</summary>
     public Func<LoginResponse, CancellationToken, Task>? Refreshed { get; set; }
@@ -35,7 +45,7 @@ public sealed class ChatTokens(ChatAccounts accounts, LoginResponse login, TimeP
     /// <summary>The access token, refreshed first when less than a quarter of its life (at most a minute) is left.</summary>
     public async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken)
     {
-        if (!NearExpiry(_expiresAt, _current.ExpiresIn))
+        if (!_suspect && !NearExpiry(_expiresAt, _current.ExpiresIn))
         {
             return _current.AccessToken;
         }
@@ -43,7 +53,7 @@ public sealed class ChatTokens(ChatAccounts accounts, LoginResponse login, TimeP
         await _refreshing.WaitAsync(cancellationToken);
         try
         {
-            if (NearExpiry(_expiresAt, _current.ExpiresIn))
+            if (_suspect || NearExpiry(_expiresAt, _current.ExpiresIn))
             {
                 await RefreshLockedAsync(cancellationToken);
             }
@@ -55,6 +65,12 @@ public sealed class ChatTokens(ChatAccounts accounts, LoginResponse login, TimeP
             _refreshing.Release();
         }
     }
+
+    /// <summary>
+    /// Makes the next use refresh even if the access token has time left: call it when the server closed the connection,
+    /// which may mean the session ended; the refresh then says so (<see cref="SessionEnded"/>) instead of reconnecting in vain.
+    /// </summary>
+    public void RefreshOnNextUse() => _suspect = true;
 
     /// <summary>Refreshes now, whatever the expiry says. Throws <see cref="ChatApiException"/> (401) when the session has ended.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
@@ -86,7 +102,18 @@ public sealed class ChatTokens(ChatAccounts accounts, LoginResponse login, TimeP
 
         var refreshToken = _current.RefreshToken
             ?? throw new ChatApiException(401, "This session has no refresh token; log in again.");
-        var next = await accounts.RefreshAsync(refreshToken, cancellationToken);
+        LoginResponse next;
+        try
+        {
+            next = await refresh(refreshToken, cancellationToken);
+        }
+        catch (ChatApiException ex) when (ex.StatusCode == 401)
+        {
+            SessionEnded?.Invoke(ex);
+            throw;
+        }
+
+        _suspect = false;
         _current = next;
         _expiresAt = _clock.GetUtcNow().AddSeconds(next.ExpiresIn);
         if (Refreshed is not null)

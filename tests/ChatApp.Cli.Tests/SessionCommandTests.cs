@@ -68,4 +68,26 @@ public sealed class SessionCommandTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<ChatApiException>(() => new ChatAccounts(http).RefreshAsync(session.RefreshToken!, Cancel));
         Assert.Equal(401, refused.StatusCode);
     }
+
+    [Fact]
+    public async Task ChatEndsWhenItsSessionIsEndedElsewhereAndTheNextCommandSaysToLogIn()
+    {
+        var (registered, registerError) = await RunAsync("register", "--server", "http://localhost", "--user", "ivan");
+        Assert.True(registered == 0, registerError);
+        var input = new TypedInput();
+        var output = new RecordedOutput();
+        var chat = CliApp.RunAsync(["chat"], _server.Environment(input, output, new RecordedOutput()), Cancel);
+        input.Type("ready");
+        await output.WaitForLineAsync("ivan: ready"); // in the room, in the screen loop
+
+        // Another device logs this session out (with the saved refresh token, as `chatapp logout` would).
+        using var http = _server.CreateHttpClient();
+        await new ChatAccounts(http).LogoutAsync((await SavedAsync()).RefreshToken!, Cancel);
+
+        Assert.Equal(ExitCodes.Failure, await chat.WaitAsync(CommandTimeout, Cancel));
+        Assert.Contains("* disconnected", output.Lines);
+        var (exitCode, error) = await RunAsync("send", "--room", "general", "still there?");
+        Assert.Equal(ExitCodes.NotLoggedIn, exitCode);
+        Assert.Contains("session has ended", error, StringComparison.Ordinal);
+    }
 }
