@@ -190,9 +190,11 @@ function renderRoom(c: ChatClient): void {
     resetList(messageList);
   }
   roomTitle.textContent = room ? roomLabel(room) : c.roomsListed ? 'No room' : 'Loading…';
-  roomSubtitle.textContent = room?.info.isDirect ? 'direct message' : room?.info.isPrivate ? 'private room' : '';
+  roomSubtitle.textContent = room?.info.isArchived
+    ? 'archived: read only'
+    : room?.info.isDirect ? 'direct message' : room?.info.isPrivate ? 'private room' : '';
   leaveButton.hidden = !room || !room.info.isMember || room.info.isDirect;
-  composer.disabled = !room?.info.isMember;
+  composer.disabled = !room?.info.isMember || room.info.isArchived;
   byId<HTMLButtonElement>('send').disabled = !room?.info.isMember;
 
   // Where the reader is, so new messages keep them at the bottom and older ones do not move the view.

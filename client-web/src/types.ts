@@ -34,6 +34,8 @@ export interface RoomInfo {
   isDirect: boolean;
   directWith: string | null;
   owner: string | null;
+  /** Archived by an admin: readable, takes no new messages. */
+  isArchived: boolean;
   lastReadSeq: number;
   unread: number;
   mentions: number;
