@@ -86,7 +86,9 @@ public sealed class SessionTests : IAsyncLifetime
         var started = TimeProvider.System.GetTimestamp();
         await new ChatAccounts(http).LogoutAsync(login.RefreshToken!, Ct);
         await Task.WhenAll(closedFirst, closedSecond).WaitAsync(TimeSpan.FromSeconds(5), Ct);
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5));
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        TestContext.Current.TestOutputHelper?.WriteLine($"both connections closed {elapsed.TotalMilliseconds:F0} ms after the logout request");
+        Assert.True(elapsed < TimeSpan.FromSeconds(5));
 
         var refused = await Assert.ThrowsAsync<ChatApiException>(() => new ChatAccounts(http).RefreshAsync(login.RefreshToken!, Ct));
         Assert.Equal(401, refused.StatusCode);
@@ -136,9 +138,10 @@ public sealed class SessionTests : IAsyncLifetime
             return Task.CompletedTask;
         };
         await using var bob = server.CreateConnection(tokens.Provider, [TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)]);
-        var reconnecting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstExpiry = tokens.ExpiresAt;
+        var reconnecting = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        bob.Hub.Reconnecting += _ => Task.FromResult(reconnecting.TrySetResult());
+        bob.Hub.Reconnecting += _ => Task.FromResult(reconnecting.TrySetResult(DateTimeOffset.UtcNow));
         bob.Hub.Reconnected += _ => Task.FromResult(reconnected.TrySetResult());
         await bob.StartAsync(Ct).WaitAsync(ChatServer.Timeout, Ct);
         await bob.JoinRoomAsync("general", Ct);
@@ -156,7 +159,9 @@ public sealed class SessionTests : IAsyncLifetime
         await follower.FollowAsync("general", 0, Ct);
 
         // The server closes bob's connection when his token runs out; what alice sends meanwhile must reach him by catch-up.
-        await reconnecting.Task.WaitAsync(ChatServer.Timeout, Ct);
+        var dropped = await reconnecting.Task.WaitAsync(ChatServer.Timeout, Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"closed {(dropped - firstExpiry).TotalMilliseconds:F0} ms after the token's expiry");
+        Assert.True(dropped >= firstExpiry - TimeSpan.FromSeconds(1)); // not before (give or take the login round trip)
         for (var i = 0; i < 3; i++)
         {
             await PostAsync($"while bob reconnects {i}");

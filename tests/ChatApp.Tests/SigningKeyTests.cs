@@ -52,4 +52,31 @@ public sealed class SigningKeyTests
         using var onStranger = stranger.CreateHttpClient(token);
         Assert.Equal(HttpStatusCode.Unauthorized, (await onStranger.GetAsync(ChatPaths.Rooms, Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task ASessionEndedOnOneNodeLosesItsConnectionsOnAnotherWithinTheCheckInterval()
+    {
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        await using var first = new ChatServer(new Dictionary<string, string> { ["Auth:SigningKey"] = key });
+        await using var second = new ChatServer(new Dictionary<string, string>
+        {
+            ["Auth:SigningKey"] = key,
+            ["Storage:DatabasePath"] = first.DatabasePath,
+            ["Auth:SessionCheckSeconds"] = "1",
+        });
+        var login = await first.LoginAsync("alice");
+        await using var onSecond = await second.ConnectAsync(login.AccessToken, reconnectDelays: []);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        onSecond.Hub.Closed += _ => Task.FromResult(closed.TrySetResult());
+
+        // The first node revokes the session; only the database tells the second.
+        var started = TimeProvider.System.GetTimestamp();
+        using var logout = await first.PostJsonAsync(ChatPaths.Logout, new RefreshRequest(login.RefreshToken));
+        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        TestContext.Current.TestOutputHelper?.WriteLine($"closed on the other node after {elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(elapsed < TimeSpan.FromSeconds(3));
+    }
 }
