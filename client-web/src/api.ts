@@ -86,6 +86,8 @@ export async function logout(session: Session | null): Promise<void> {
  */
 export class TokenKeeper {
   private refreshing: Promise<Session> | null = null;
+  /** Set when a refresh was refused: the session has ended, and reconnecting is pointless. */
+  ended = false;
 
   constructor(public session: Session) {}
 
@@ -97,7 +99,12 @@ export class TokenKeeper {
     const margin = Math.min(60, this.session.lifetime / 4) * 1000;
     if (Date.now() < this.session.expiresAt - margin) return this.session.accessToken;
     this.refreshing ??= refresh().finally(() => (this.refreshing = null));
-    this.session = await this.refreshing;
+    try {
+      this.session = await this.refreshing;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) this.ended = true;
+      throw error;
+    }
     return this.session.accessToken;
   }
 }

@@ -98,7 +98,9 @@ export class ChatClient {
     const retryPolicy: IRetryPolicy = {
       // An ended session shows up as a failed refresh in connectLoop (after onclose), which asks to log in again.
       nextRetryDelayInMilliseconds: context =>
-        this.stopped ? null : retryDelaysMs[Math.min(context.previousRetryCount, retryDelaysMs.length - 1)],
+        this.stopped || this.tokens.ended
+          ? null
+          : retryDelaysMs[Math.min(context.previousRetryCount, retryDelaysMs.length - 1)],
     };
     this.connection = new HubConnectionBuilder()
       .withUrl(ChatPaths.hub, {

@@ -109,4 +109,21 @@ public sealed class BrowserSecurityTests(BrowserFixture browser)
         await Expect(second.GetByTestId("me")).ToHaveTextAsync("alice");
         await Expect(second.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
     }
+
+    [Fact]
+    public async Task LoggingOutInOneTabEndsTheSessionInTheOtherWithinSeconds()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await alice.RegisterAsync();
+        var other = await alice.Context.NewPageAsync();
+        await other.GotoAsync("/");
+        await Expect(other.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
+
+        await alice.Page.GetByTestId("logout").ClickAsync();
+
+        // The server closes the other tab's connection; its access token is refused from then on, so it asks to log in.
+        await Expect(other.GetByTestId("login-submit")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(other.GetByTestId("login-error")).ToContainTextAsync("session has ended");
+    }
 }
