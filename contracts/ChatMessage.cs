@@ -56,6 +56,10 @@ public sealed record RoomInfo
     public string? DirectWith { get; init; }
 
     public string? Owner { get; init; }
+
+    /// <summary>Archived by an admin: readable, but it takes no new messages, edits or reactions.</summary>
+    public bool IsArchived { get; init; }
+
     public long LastReadSeq { get; init; }
 
     /// <summary>Messages from others after <see cref="LastReadSeq"/>, not deleted.</summary>

@@ -1,4 +1,5 @@
 using ChatApp.Contracts;
+using ChatApp.Server.Admin;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
@@ -15,7 +16,7 @@ builder.AddChatLogging();
 // Storage: SQLite (WAL, synchronous=FULL), schema created or upgraded at start-up; token keys beside it.
 builder.AddChatData();
 
-// Accounts and bearer tokens (REST header, or access_token on the hub's WebSocket request).
+// Accounts, sessions, JWT access tokens (REST header, or access_token on the hub's WebSocket request), admins.
 builder.AddChatAuth();
 
 // Rooms and messages: the hub, the single database writer, the live fan-out.
@@ -27,6 +28,9 @@ builder.AddChatMetrics();
 // Rate limits and quotas (the Limits section): REST through ASP.NET Core's rate limiter, the hub through a filter.
 builder.AddChatLimits();
 
+// Administration: disable accounts, archive and delete rooms, remove messages (admin role from Auth:Admins or granted).
+builder.AddChatAdmin();
+
 // Errors: ChatException becomes ProblemDetails on REST (and HubException on the hub), both with a code.
 builder.AddChatErrors();
 
@@ -34,6 +38,7 @@ var app = builder.Build();
 
 app.UseRequestLogging();
 app.UseQuickShutdown();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHubOriginCheck();
@@ -46,7 +51,9 @@ app.UseChatLimits();
 
 app.MapAuthApi();
 app.MapMessagesApi();
-app.MapHub<ChatHub>(ChatPaths.Hub);
+app.MapAdminApi();
+// A connection closes when its access token expires; the client reconnects with a refreshed one.
+app.MapHub<ChatHub>(ChatPaths.Hub, hub => hub.CloseOnAuthenticationExpiration = true);
 app.MapChatHealth();
 app.MapChatMetrics();
 

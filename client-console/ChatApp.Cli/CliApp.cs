@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ChatApp.Cli.Accounts;
+using ChatApp.Cli.Admin;
 using ChatApp.Cli.Chat;
 using ChatApp.Cli.Simulate;
 
@@ -17,6 +18,7 @@ public static class CliApp
         root.Subcommands.Add(ChatCommand.Create(env));
         root.Subcommands.Add(SendCommand.Create(env));
         root.Subcommands.Add(SimulateCommand.Create(env));
+        root.Subcommands.Add(AdminCommand.Create(env));
         return root;
     }
 

@@ -60,9 +60,9 @@ public sealed class CliEnvironment
         return Path.Combine(configHome, "chatapp", "session.json");
     }
 
-    /// <summary>A hub connection with <paramref name="token"/>, the transport and protocol of <paramref name="options"/>, and this environment's reconnect waits and routing.</summary>
-    public ChatConnection CreateConnection(Uri server, string? token, ChatConnectionOptions options) =>
-        new(server, _ => ValueTask.FromResult(token), options with { ConfigureHttp = ConfigureHttp, ReconnectDelays = ReconnectDelays });
+    /// <summary>A hub connection with the tokens of <paramref name="accessToken"/>, the transport and protocol of <paramref name="options"/>, and this environment's reconnect waits and routing.</summary>
+    public ChatConnection CreateConnection(Uri server, Func<CancellationToken, ValueTask<string?>> accessToken, ChatConnectionOptions options) =>
+        new(server, accessToken, options with { ConfigureHttp = ConfigureHttp, ReconnectDelays = ReconnectDelays });
 
     public HttpClient CreateHttpClient(Uri server, int maxConnections = 16)
     {

@@ -10,7 +10,7 @@ public sealed class ChatApiException(int statusCode, string message) : Exception
     public int StatusCode { get; } = statusCode;
 }
 
-/// <summary>Accounts over REST: register, and log in for a bearer token.</summary>
+/// <summary>Accounts over REST: register, log in for tokens, refresh them, log out.</summary>
 public sealed class ChatAccounts(HttpClient http)
 {
     public async Task RegisterAsync(string userName, string password, CancellationToken cancellationToken)
@@ -25,6 +25,22 @@ public sealed class ChatAccounts(HttpClient http)
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadFromJsonAsync<LoginResponse>(cancellationToken)
             ?? throw new ChatApiException((int)response.StatusCode, "The server answered the login with an empty body.");
+    }
+
+    /// <summary>Spends <paramref name="refreshToken"/> for a new access token and a new refresh token (the old one is then dead).</summary>
+    public async Task<LoginResponse> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(ChatPaths.Refresh, new RefreshRequest(refreshToken), cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<LoginResponse>(cancellationToken)
+            ?? throw new ChatApiException((int)response.StatusCode, "The server answered the refresh with an empty body.");
+    }
+
+    /// <summary>Ends the session on the server: its refresh token stops working and its open connections close.</summary>
+    public async Task LogoutAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(ChatPaths.Logout, new RefreshRequest(refreshToken), cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
     }
 
     /// <summary>Logs in, registering the account first when it does not exist yet (bots, scripts).</summary>

@@ -6,7 +6,7 @@ import {
   type HubConnection,
   type IRetryPolicy,
 } from '@microsoft/signalr';
-import { ApiError, fetchRooms, type Session } from './api';
+import { ApiError, fetchRooms, type TokenKeeper } from './api';
 import { ChatPaths, HubEvents, isRetryable, parseChatError, type ChatMessage, type HistoryPage, type MemberInfo, type RoomInfo } from './types';
 
 /** Delays between reconnect attempts; the last one repeats for as long as the page lives. */
@@ -98,18 +98,19 @@ export class ChatClient {
   private markReadTimer: number | undefined;
   private refreshRoomsTimer: number | undefined;
 
-  constructor(readonly session: Session, private readonly events: ChatEvents) {
+  constructor(readonly tokens: TokenKeeper, private readonly events: ChatEvents) {
     this.outbox = this.loadOutbox();
     const retryPolicy: IRetryPolicy = {
-      // Give up only when the token has expired: the reconnect loop then finds out (401) and asks to log in again.
+      // An ended session shows up as a failed refresh in connectLoop (after onclose), which asks to log in again.
       nextRetryDelayInMilliseconds: context =>
-        this.stopped || this.session.expiresAt <= Date.now()
+        this.stopped || this.tokens.ended
           ? null
           : retryDelaysMs[Math.min(context.previousRetryCount, retryDelaysMs.length - 1)],
     };
     this.connection = new HubConnectionBuilder()
       .withUrl(ChatPaths.hub, {
-        accessTokenFactory: () => this.session.accessToken,
+        // Asked on every connect and reconnect: the server closes a connection when its token expires.
+        accessTokenFactory: () => this.tokens.accessToken(),
         skipNegotiation: true,
         transport: HttpTransportType.WebSockets,
       })
@@ -145,7 +146,7 @@ export class ChatClient {
   }
 
   get me(): string {
-    return this.session.userName;
+    return this.tokens.userName;
   }
 
   isMe(user: string | null | undefined): boolean {
@@ -169,7 +170,7 @@ export class ChatClient {
       if (this.connection.state !== HubConnectionState.Disconnected) return;
       try {
         // A REST call first: it tells a bad or expired token (401) apart from a server that is not up yet.
-        await fetchRooms(this.session);
+        await fetchRooms(await this.tokens.accessToken());
         this.beginSync();
         await this.connection.start();
         await this.onConnected();

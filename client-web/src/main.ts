@@ -1,5 +1,5 @@
 import './style.css';
-import { ApiError, loadSession, login, register, saveSession, type Session } from './api';
+import { ApiError, login, logout as endSession, refresh, register, TokenKeeper, type Session } from './api';
 import { ChatClient, type OutboxItem, type RoomState } from './chat';
 import { byId, h, reconcile, resetList } from './dom';
 import type { ChatMessage } from './types';
@@ -59,21 +59,21 @@ function startChat(session: Session): void {
   meEl.textContent = session.userName;
   renderedRoom = null;
   resetList(messageList);
-  client = new ChatClient(session, {
+  client = new ChatClient(new TokenKeeper(session), {
     changed: scheduleRender,
     toast,
-    unauthorized: () => void logout('Your session has expired; log in again.'),
+    unauthorized: () => void logout('Your session has ended; log in again.', false),
   });
   client.start();
   scheduleRender();
   composer.focus();
 }
 
-async function logout(message = ''): Promise<void> {
+async function logout(message = '', tellServer = true): Promise<void> {
   const current = client;
   client = null;
-  saveSession(null);
   await current?.stop();
+  if (tellServer) await endSession(current?.tokens.session ?? null);
   for (const list of [roomList, dmList, otherRoomList, messageList, memberList]) resetList(list);
   loginPassword.value = '';
   showLogin(message);
@@ -90,9 +90,7 @@ async function submitCredentials(andRegister: boolean): Promise<void> {
   for (const b of loginForm.querySelectorAll('button')) b.disabled = true;
   try {
     if (andRegister) await register(userName, password);
-    const session = await login(userName, password);
-    saveSession(session);
-    startChat(session);
+    startChat(await login(userName, password));
   } catch (error) {
     loginError.textContent =
       error instanceof ApiError ? error.message : 'The server cannot be reached. Is it running?';
@@ -192,9 +190,11 @@ function renderRoom(c: ChatClient): void {
     resetList(messageList);
   }
   roomTitle.textContent = room ? roomLabel(room) : c.roomsListed ? 'No room' : 'Loading…';
-  roomSubtitle.textContent = room?.info.isDirect ? 'direct message' : room?.info.isPrivate ? 'private room' : '';
+  roomSubtitle.textContent = room?.info.isArchived
+    ? 'archived: read only'
+    : room?.info.isDirect ? 'direct message' : room?.info.isPrivate ? 'private room' : '';
   leaveButton.hidden = !room || !room.info.isMember || room.info.isDirect;
-  composer.disabled = !room?.info.isMember;
+  composer.disabled = !room?.info.isMember || room.info.isArchived;
   byId<HTMLButtonElement>('send').disabled = !room?.info.isMember;
 
   // Where the reader is, so new messages keep them at the bottom and older ones do not move the view.
@@ -488,6 +488,5 @@ if (window.matchMedia('(min-width: 1100px)').matches) {
 
 // ------------------------------------------------------------------ start
 
-const saved = loadSession();
-if (saved) startChat(saved);
-else showLogin();
+// A reload keeps the user logged in: the HttpOnly refresh cookie buys a new access token, which only this page's memory holds.
+refresh().then(startChat, () => showLogin());

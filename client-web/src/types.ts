@@ -58,6 +58,8 @@ export interface RoomInfo {
   isDirect: boolean;
   directWith: string | null;
   owner: string | null;
+  /** Archived by an admin: readable, takes no new messages. */
+  isArchived: boolean;
   lastReadSeq: number;
   unread: number;
   mentions: number;
@@ -91,13 +93,18 @@ export interface LoginResponse {
   tokenType: string;
   accessToken: string;
   expiresIn: number;
-  refreshToken?: string;
+  /** Never sent to the browser: its refresh token travels only in an HttpOnly cookie. */
+  refreshToken?: string | null;
+  userName: string;
+  isAdmin: boolean;
 }
 
 export const ChatPaths = {
   hub: '/hubs/chat',
   register: '/api/auth/register',
   login: '/api/auth/login',
+  refresh: '/api/auth/refresh',
+  logout: '/api/auth/logout',
   rooms: '/api/rooms',
   search: '/api/search',
 } as const;

@@ -2,7 +2,6 @@ using ChatApp.Contracts;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Limits;
-using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -10,38 +9,9 @@ using Microsoft.Extensions.Options;
 
 namespace ChatApp.Server.Auth;
 
+/// <summary>Register, log in (a session starts), refresh (its refresh token is spent and replaced), log out (it ends).</summary>
 public static class AuthApi
 {
-    public static IHostApplicationBuilder AddChatAuth(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<AuthOptions>()
-            .BindConfiguration(AuthOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme).AddBearerToken();
-        builder.Services.AddOptions<BearerTokenOptions>(BearerTokenDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((bearer, auth) =>
-            {
-                bearer.BearerTokenExpiration = TimeSpan.FromMinutes(auth.Value.TokenLifetimeMinutes);
-                bearer.Events.OnMessageReceived = context =>
-                {
-                    // Browsers cannot set headers on a WebSocket request, so SignalR clients send the token in the query string.
-                    if (context.HttpContext.Request.Path.StartsWithSegments(ChatPaths.Hub)
-                        && context.Request.Query.TryGetValue("access_token", out var token))
-                    {
-                        context.Token = token;
-                    }
-
-                    return Task.CompletedTask;
-                };
-            });
-        builder.Services.AddAuthorization();
-        builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
-        builder.Services.AddSingleton<LoginThrottle>();
-        return builder;
-    }
-
     /// <summary>A user no one can log in as, whose hash an unknown name is checked against.</summary>
     private static readonly User UnknownUser = new()
     {
@@ -52,9 +22,11 @@ public static class AuthApi
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+        var auth = app.MapGroup(ChatPaths.Auth).WithTags("Auth");
         auth.MapPost("/register", RegisterAsync).LimitedBy(LimitKind.Registrations);
         auth.MapPost("/login", LoginAsync).LimitedBy(LimitKind.Logins);
+        auth.MapPost("/refresh", RefreshAsync);
+        auth.MapPost("/logout", LogoutAsync);
         return app;
     }
 
@@ -71,8 +43,8 @@ public static class AuthApi
     }
 
     private static async Task<IResult> LoginAsync(
-        LoginRequest request, HttpContext http, IDbContextFactory<ChatDbContext> contexts, IPasswordHasher<User> hasher, LoginThrottle throttle,
-        IOptions<AuthOptions> options, CancellationToken cancellationToken)
+        LoginRequest request, HttpContext http, IDbContextFactory<ChatDbContext> contexts, IPasswordHasher<User> hasher,
+        LoginThrottle throttle, SessionIssuer issuer, IOptions<AuthOptions> options, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.UserName) || string.IsNullOrEmpty(request.Password))
         {
@@ -94,8 +66,12 @@ public static class AuthApi
                 $"Too many failed logins for this name; try again in {Math.Ceiling(wait.TotalMinutes)} minutes.", wait);
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == request.UserName, cancellationToken);
+        User? user;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            user = await db.Users.FirstOrDefaultAsync(u => u.UserName == request.UserName, cancellationToken);
+        }
+
         // One answer, in about the same time, for an unknown name and a wrong password, so neither reveals which names exist.
         var result = user is null
             ? hasher.VerifyHashedPassword(UnknownUser, UnknownUser.PasswordHash, request.Password)
@@ -107,8 +83,50 @@ public static class AuthApi
         }
 
         throttle.Succeeded(attempt);
-        return TypedResults.SignIn(new ChatUser(user.Id, user.UserName).ToPrincipal(BearerTokenDefaults.AuthenticationScheme),
-            authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
+        if (user.DisabledAt is not null)
+        {
+            // Said only to someone who knows the password.
+            throw ChatException.Forbidden("This account is disabled; ask an administrator.");
+        }
+
+        return await issuer.StartAsync(http, user, request.RefreshTokenInCookie, cancellationToken);
+    }
+
+    private static async Task<IResult> RefreshAsync(HttpContext http, SessionIssuer issuer, CancellationToken cancellationToken)
+    {
+        var (token, fromCookie) = await ReadRefreshTokenAsync(http, cancellationToken);
+        return await issuer.RotateAsync(http, token, fromCookie, cancellationToken);
+    }
+
+    /// <summary>Ends the session of the refresh token (body or cookie), else the one of the bearer token; always clears the cookie.</summary>
+    private static async Task<IResult> LogoutAsync(HttpContext http, SessionIssuer issuer, CancellationToken cancellationToken)
+    {
+        var (token, _) = await ReadRefreshTokenAsync(http, cancellationToken);
+        // Authentication ran for every request already; an anonymous caller simply has no session claim.
+        await issuer.EndAsync(token, TokenClaims.SessionId(http.User), cancellationToken);
+        RefreshCookie.Clear(http.Response);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<(string? Token, bool FromCookie)> ReadRefreshTokenAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (http.Request.HasJsonContentType() && http.Request.ContentLength != 0)
+        {
+            try
+            {
+                var body = await http.Request.ReadFromJsonAsync<RefreshRequest>(cancellationToken);
+                if (!string.IsNullOrEmpty(body?.RefreshToken))
+                {
+                    return (body.RefreshToken, false);
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                throw ChatException.Invalid("The body must be {\"refreshToken\": \"...\"} or empty.");
+            }
+        }
+
+        return (RefreshCookie.Read(http.Request), true);
     }
 
     private static ProblemHttpResult WrongCredentials() => TypedResults.Problem(

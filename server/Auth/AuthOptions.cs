@@ -6,8 +6,41 @@ public sealed class AuthOptions
 {
     public const string Section = "Auth";
 
-    [Range(1, 60 * 24 * 30)]
-    public int TokenLifetimeMinutes { get; set; } = 60 * 24;
+    /// <summary>How long an access token (a JWT) is good for; clients refresh before it runs out. Fractions allowed (tests).</summary>
+    [Range(0.02, 24 * 60)]
+    public double AccessTokenMinutes { get; set; } = 15;
+
+    /// <summary>How long a session lasts without being used; every refresh extends it by this much.</summary>
+    [Range(0.001, 365)]
+    public double RefreshTokenDays { get; set; } = 30;
+
+    /// <summary>
+    /// The HMAC key that signs access tokens, base64 (at least 32 bytes). Give the same one to every server
+    /// process that must accept the same tokens; empty means the key file at <see cref="SigningKeyPath"/>.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Where the signing key is kept when none is configured; created (owner-only) on first start.</summary>
+    [Required]
+    public string SigningKeyPath { get; set; } = "data/jwt-signing.key";
+
+    /// <summary>
+    /// For a moment after a rotation, a browser's other tab may send the cookie it read just before: it gets an access
+    /// token (not a new refresh token) instead of ending the session as a reused token would.
+    /// </summary>
+    [Range(0, 60)]
+    public int RefreshGraceSeconds { get; set; } = 10;
+
+    /// <summary>How much an access token's expiry may be off between machines' clocks.</summary>
+    [Range(0, 300)]
+    public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>How often open hub connections are checked against the database for sessions that ended.</summary>
+    [Range(0.1, 600)]
+    public double SessionCheckSeconds { get; set; } = 2;
+
+    /// <summary>User names that are admins whatever the database says (the first admin comes from here).</summary>
+    public string[] Admins { get; set; } = [];
 
     [Range(8, 128)]
     public int MinPasswordLength { get; set; } = 8;
@@ -26,4 +59,20 @@ public sealed class AuthOptions
     /// <summary>Long enough for any passphrase, short enough that hashing it costs nothing unusual.</summary>
     [Range(8, 1024)]
     public int MaxPasswordLength { get; set; } = 128;
+
+    public bool IsConfiguredAdmin(string userName) => Admins.Contains(userName, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Null when the configured key is absent or usable; otherwise what is wrong with it.</summary>
+    public string? SigningKeyProblem()
+    {
+        if (string.IsNullOrEmpty(SigningKey))
+        {
+            return null;
+        }
+
+        var bytes = new byte[SigningKey.Length];
+        return Convert.TryFromBase64String(SigningKey, bytes, out var length) && length >= 32
+            ? null
+            : "Auth:SigningKey must be base64 of at least 32 random bytes (e.g. `openssl rand -base64 48`).";
+    }
 }

@@ -7,8 +7,8 @@ public sealed record ChatUser(long Id, string Name)
 {
     public static ChatUser From(ClaimsPrincipal principal)
     {
-        var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
-        var name = principal.FindFirstValue(ClaimTypes.Name);
+        var id = principal.FindFirstValue(TokenClaims.Subject);
+        var name = principal.FindFirstValue(TokenClaims.Name);
         if (!long.TryParse(id, out var userId) || string.IsNullOrEmpty(name))
         {
             throw new InvalidOperationException("An authenticated request carries no user claims; the endpoint must require authorization.");
@@ -16,8 +16,4 @@ public sealed record ChatUser(long Id, string Name)
 
         return new ChatUser(userId, name);
     }
-
-    public ClaimsPrincipal ToPrincipal(string authenticationType) => new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.NameIdentifier, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, Name)],
-        authenticationType));
 }

@@ -19,6 +19,7 @@ public class ChatDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<LogEntry> LogEntries => Set<LogEntry>();
     public DbSet<Reaction> Reactions => Set<Reaction>();
     public DbSet<Mention> Mentions => Set<Mention>();
+    public DbSet<UserSession> Sessions => Set<UserSession>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,6 +65,13 @@ public class ChatDbContext(DbContextOptions options) : DbContext(options)
             mention.HasIndex(m => new { m.RoomId, m.Seq });
             mention.HasOne<Room>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.NoAction);
             mention.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.NoAction);
+        });
+
+        modelBuilder.Entity<UserSession>(session =>
+        {
+            session.ToTable("Sessions");
+            session.HasIndex(s => s.UserId);
+            session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId);
         });
     }
 }

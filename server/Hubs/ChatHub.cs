@@ -1,4 +1,5 @@
 using ChatApp.Contracts;
+using ChatApp.Server.Admin;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Messages;
 using ChatApp.Server.Presence;
@@ -17,6 +18,7 @@ namespace ChatApp.Server.Hubs;
 public sealed class ChatHub(
     MessageLog messages,
     MessageSearch search,
+    Moderation moderation,
     RoomQueries rooms,
     RoomMembership membership,
     PresenceTracker presence) : Hub<IChatClient>
@@ -50,6 +52,8 @@ public sealed class ChatHub(
     public Task<RoomInfo> JoinRoom(string room) => membership.JoinAsync(Caller, room, Aborted);
 
     public Task LeaveRoom(string room) => membership.LeaveAsync(Caller, room, Aborted);
+
+    public Task DeleteRoom(string room) => moderation.DeleteRoomAsync(Caller, TokenClaims.IsAdmin(Context.User!), room, Aborted);
 
     public Task<IReadOnlyList<RoomInfo>> ListRooms() => rooms.ListAsync(Caller, Aborted);
 

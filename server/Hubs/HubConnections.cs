@@ -6,7 +6,7 @@ namespace ChatApp.Server.Hubs;
 
 /// <summary>
 /// Every open hub connection, so that they can be closed from outside a hub call: all of them at shutdown
-/// (<see cref="AbortAll"/>), or, later, the ones of a user whose session ended. A hub filter, because every
+/// (<see cref="AbortAll"/>), or those of sessions that ended (<see cref="Auth.SessionConnections"/>). A hub filter, because every
 /// connection passes through one on connect and disconnect whatever the hub does.
 /// </summary>
 public sealed class HubConnections(ChatMetrics metrics) : IHubFilter
@@ -44,14 +44,23 @@ public sealed class HubConnections(ChatMetrics metrics) : IHubFilter
         await next(context, exception);
     }
 
+    /// <summary>The connections open now.</summary>
+    public IEnumerable<HubCallerContext> Open => _open.Values;
+
     /// <summary>Closes every open connection; clients see it as a dropped connection and reconnect. Returns how many.</summary>
-    public int AbortAll()
+    public int AbortAll() => Abort(_ => true);
+
+    /// <summary>Closes the open connections that <paramref name="which"/> picks. Returns how many.</summary>
+    public int Abort(Func<HubCallerContext, bool> which)
     {
         var aborted = 0;
         foreach (var connection in _open.Values)
         {
-            connection.Abort();
-            aborted++;
+            if (which(connection))
+            {
+                connection.Abort();
+                aborted++;
+            }
         }
 
         return aborted;

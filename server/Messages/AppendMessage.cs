@@ -37,6 +37,7 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
 
         var room = await db.FindRoomAsync(roomName, cancellationToken);
         await LogTargets.RequireMemberAsync(db, room, sender, cancellationToken);
+        LogTargets.RequireOpen(room);
 
         var entry = LogTargets.Append(db, room, sender, EntryKinds.Message, text, clientMessageId, now, targetSeq: null);
         var mentions = await MentionParser.StoreAsync(db, room.Id, entry.Seq, text, replace: false, cancellationToken);
@@ -83,11 +84,29 @@ internal static class LogTargets
         return entry;
     }
 
-    /// <summary>The room, checked for membership, and the live (not deleted) message at <paramref name="seq"/>.</summary>
-    public static async Task<(Room Room, LogEntry Message)> FindMessageAsync(ChatDbContext db, ChatUser user, string roomName, long seq, CancellationToken cancellationToken)
+    /// <summary>An archived room keeps its log as it is.</summary>
+    public static void RequireOpen(Room room)
+    {
+        if (room.ArchivedAt is not null)
+        {
+            throw ChatException.Forbidden($"Room '{room.Name}' is archived: it can be read but takes no new messages.");
+        }
+    }
+
+    /// <summary>
+    /// The room, checked for membership (unless a moderator asks) and for being open (a moderator's removal is
+    /// allowed in an archived room too), and the live (not deleted) message at <paramref name="seq"/>.
+    /// </summary>
+    public static async Task<(Room Room, LogEntry Message)> FindMessageAsync(
+        ChatDbContext db, ChatUser user, string roomName, long seq, bool moderator, CancellationToken cancellationToken)
     {
         var room = await db.FindRoomAsync(roomName, cancellationToken);
-        await RequireMemberAsync(db, room, user, cancellationToken);
+        if (!moderator)
+        {
+            await RequireMemberAsync(db, room, user, cancellationToken);
+            RequireOpen(room);
+        }
+
         var message = await db.LogEntries.AsTracking()
             .FirstOrDefaultAsync(e => e.RoomId == room.Id && e.Seq == seq && e.Kind == EntryKinds.Message, cancellationToken)
             ?? throw ChatException.NotFound($"There is no message #{seq} in '{roomName}'.");

@@ -12,7 +12,7 @@ public sealed class EditMessage(ChatUser user, string roomName, long seq, string
     protected override async Task<ChatMessage> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        var (room, message) = await LogTargets.FindMessageAsync(db, user, roomName, seq, cancellationToken);
+        var (room, message) = await LogTargets.FindMessageAsync(db, user, roomName, seq, moderator: false, cancellationToken);
         if (message.SenderId != user.Id)
         {
             throw ChatException.Forbidden("You can only edit your own messages.");
@@ -30,14 +30,17 @@ public sealed class EditMessage(ChatUser user, string roomName, long seq, string
     }
 }
 
-/// <summary>Deletes a message (one's own, or any for the room's owner). Its text is cleared, edits included.</summary>
-public sealed class DeleteMessage(ChatUser user, string roomName, long seq, DateTimeOffset now) : WriteCommand<ChatMessage>
+/// <summary>
+/// Deletes a message (one's own, any for the room's owner, any anywhere for an admin, a <paramref name="moderator"/>).
+/// Its text is cleared, edits included.
+/// </summary>
+public sealed class DeleteMessage(ChatUser user, string roomName, long seq, DateTimeOffset now, bool moderator = false) : WriteCommand<ChatMessage>
 {
     protected override async Task<ChatMessage> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        var (room, message) = await LogTargets.FindMessageAsync(db, user, roomName, seq, cancellationToken);
-        if (message.SenderId != user.Id && room.OwnerId != user.Id)
+        var (room, message) = await LogTargets.FindMessageAsync(db, user, roomName, seq, moderator, cancellationToken);
+        if (!moderator && message.SenderId != user.Id && room.OwnerId != user.Id)
         {
             throw ChatException.Forbidden("You can only delete your own messages (the room's owner can delete any).");
         }
@@ -66,7 +69,7 @@ public sealed class ToggleReaction(ChatUser user, string roomName, long seq, str
     protected override async Task<ChatMessage> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        var (room, _) = await LogTargets.FindMessageAsync(db, user, roomName, seq, cancellationToken);
+        var (room, _) = await LogTargets.FindMessageAsync(db, user, roomName, seq, moderator: false, cancellationToken);
         var existing = await db.Reactions.AsTracking()
             .FirstOrDefaultAsync(r => r.RoomId == room.Id && r.Seq == seq && r.UserId == user.Id && r.Emoji == emoji, cancellationToken);
         if (existing is null)

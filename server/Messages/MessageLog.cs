@@ -45,6 +45,10 @@ public sealed class MessageLog(
         return writer.SubmitAsync(new DeleteMessage(user, name, seq, clock.GetUtcNow()), cancellationToken);
     }
 
+    /// <summary>An admin removes any message, member of the room or not, archived or not: a delete entry like any other.</summary>
+    public Task<ChatMessage> RemoveAsModeratorAsync(ChatUser admin, string room, long seq, CancellationToken cancellationToken) =>
+        writer.SubmitAsync(new DeleteMessage(admin, RoomNames.Normalize(room), seq, clock.GetUtcNow(), moderator: true), cancellationToken);
+
     public Task<ChatMessage> ReactAsync(ChatUser user, string room, long seq, string? emoji, CancellationToken cancellationToken)
     {
         var name = RoomNames.Normalize(room);

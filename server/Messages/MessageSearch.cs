@@ -39,6 +39,7 @@ public sealed class MessageSearch(IDbContextFactory<ChatDbContext> contexts, Roo
             WHERE MessageSearch MATCH {match}
               AND e.DeletedAt IS NULL AND e.Id < {before}
               AND ({roomId} IS NULL OR e.RoomId = {roomId})
+              AND r.DeletedAt IS NULL
               AND (r.IsPrivate = 0 OR EXISTS (SELECT 1 FROM RoomMembers m WHERE m.RoomId = r.Id AND m.UserId = {user.Id}))
             ORDER BY e.Id DESC
             LIMIT {size + 1}

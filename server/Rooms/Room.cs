@@ -14,6 +14,12 @@ public sealed class Room
     public long LastSeq { get; set; }
 
     public required DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Archived by an admin: still readable, takes no new entries.</summary>
+    public DateTimeOffset? ArchivedAt { get; set; }
+
+    /// <summary>Deleted by its owner or an admin: gone for everyone, but kept in the database (soft delete).</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
 }
 
 public sealed class RoomMember

@@ -11,7 +11,7 @@ public sealed record MembershipChange(string Room, long UserId, string UserName,
 internal static class RoomLookups
 {
     public static async Task<Room> FindRoomAsync(this ChatDbContext db, string name, CancellationToken cancellationToken) =>
-        await db.Rooms.AsTracking().FirstOrDefaultAsync(r => r.Name == name, cancellationToken)
+        await db.Rooms.AsTracking().FirstOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken)
             ?? throw ChatException.NotFound($"There is no room named '{name}'.");
 
     public static async Task<User> FindUserAsync(this ChatDbContext db, string userName, CancellationToken cancellationToken) =>
@@ -170,7 +170,7 @@ public sealed class JoinMemberGroups(long userId, string connectionId) : WriteCo
     protected override async Task<int> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var rooms = await context.Db.RoomMembers.Where(m => m.UserId == userId)
-            .Join(context.Db.Rooms, m => m.RoomId, r => r.Id, (m, r) => r.Name)
+            .Join(context.Db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => r.Name)
             .ToListAsync(cancellationToken);
         foreach (var room in rooms)
         {

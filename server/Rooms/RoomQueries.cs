@@ -28,7 +28,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
     private async Task<List<RoomInfo>> QueryInfo(ChatUser user, string? only, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rooms = db.Rooms.AsQueryable();
+        var rooms = db.Rooms.Where(r => r.DeletedAt == null);
         if (only is not null)
         {
             rooms = rooms.Where(r => r.Name == only);
@@ -44,6 +44,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
                 x.Room.IsPrivate,
                 x.Room.IsDirect,
                 x.Room.LastSeq,
+                IsArchived = x.Room.ArchivedAt != null,
                 IsMember = x.Member != null,
                 LastReadSeq = x.Member == null ? 0 : x.Member.LastReadSeq,
                 Owner = db.Users.Where(u => u.Id == x.Room.OwnerId).Select(u => u.UserName).FirstOrDefault(),
@@ -65,6 +66,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
             DirectWith = r.DirectWith ?? (r.IsDirect ? DirectPeerFromName(r.Name, user.Name) : null),
             Owner = r.Owner,
             LastSeq = r.LastSeq,
+            IsArchived = r.IsArchived,
             IsMember = r.IsMember,
             LastReadSeq = r.LastReadSeq,
             Unread = r.Unread,
@@ -94,7 +96,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
     {
         var name = RoomNames.Normalize(room);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var access = await db.Rooms.Where(r => r.Name == name)
+        var access = await db.Rooms.Where(r => r.Name == name && r.DeletedAt == null)
             .Select(r => new RoomAccess(r.Id, r.Name, r.IsPrivate, db.RoomMembers.Any(m => m.RoomId == r.Id && m.UserId == user.Id), r.OwnerId))
             .FirstOrDefaultAsync(cancellationToken);
         if (access is null || !access.CanRead)

@@ -80,6 +80,7 @@ public sealed class ChatHost : IAsyncDisposable
             {
                 builder.UseSetting("Limits:Enabled", "false");
             }
+            builder.UseSetting("Auth:SigningKeyPath", Path.Combine(dataDirectory, "jwt-signing.key"));
             // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
             builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(dataDirectory, "logs", "chatapp-.json") }));
         }

@@ -26,11 +26,14 @@ public sealed class ChatTestServer : IAsyncDisposable
     private readonly bool _limits;
     private WebApplicationFactory<global::Program> _factory;
 
+    private readonly IDictionary<string, string> _settings;
+
     /// <param name="limits">False for load tests, which send faster than the rate limits let one user or address.</param>
-    public ChatTestServer(bool kestrel = false, bool limits = true)
+    public ChatTestServer(bool kestrel = false, bool limits = true, IDictionary<string, string>? settings = null)
     {
         _kestrel = kestrel;
         _limits = limits;
+        _settings = settings ?? new Dictionary<string, string>();
         Directory = Path.Combine(Path.GetTempPath(), "chatapp-cli-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         _factory = Create();
@@ -52,6 +55,7 @@ public sealed class ChatTestServer : IAsyncDisposable
         {
             web.UseSetting("Storage:DatabasePath", Path.Combine(Directory, "chat.db"));
             web.UseSetting("Storage:KeysPath", Path.Combine(Directory, "keys"));
+            web.UseSetting("Auth:SigningKeyPath", Path.Combine(Directory, "jwt-signing.key"));
             // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
             web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json") }));
             // Kestrel's default is port 5000, which a developer's own server may hold: any free loopback port instead.
@@ -59,6 +63,11 @@ public sealed class ChatTestServer : IAsyncDisposable
             if (!_limits)
             {
                 web.UseSetting("Limits:Enabled", "false");
+            }
+
+            foreach (var (key, value) in _settings)
+            {
+                web.UseSetting(key, value);
             }
         });
         if (_kestrel)

@@ -72,6 +72,32 @@ public sealed class SimulateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BotsRefreshTheirTokensAndKeepSendingWhenTheServerClosesExpiredConnections()
+    {
+        await using var server = new ChatTestServer(settings: new Dictionary<string, string>
+        {
+            ["Auth:AccessTokenMinutes"] = "0.05", // 3 seconds: every bot's connection is closed mid-run
+            ["Auth:ClockSkewSeconds"] = "0",
+        });
+        var json = Path.Combine(server.Directory, "report.json");
+        var output = new RecordedOutput();
+        var input = new TypedInput();
+        input.EndInput();
+
+        await CliApp.RunAsync(["simulate", "--server", "http://localhost", "--json", json, "--users", "10", "--rooms", "2", "--rate", "2",
+            "--duration", "9s", "--warmup", "500ms", "--bot-prefix", "short"], server.Environment(input, output, new RecordedOutput()), Cancel).WaitAsync(RunTimeout, Cancel);
+
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json, Cancel));
+        var root = report.RootElement;
+        Assert.True(root.GetProperty("deliveries").GetProperty("interruptedBots").GetInt32() > 0, output.Text); // the server did close them
+        // 10 bots at 2/s for 9 s: far more acks than the first token's 3 seconds could have carried.
+        var acked = root.GetProperty("messages").GetProperty("acknowledged").GetInt64();
+        Assert.True(acked > 100, $"only {acked} acknowledged:\n{output.Text}");
+        Assert.Equal(0, root.GetProperty("deliveries").GetProperty("duplicated").GetInt64());
+        Assert.Equal(0, root.GetProperty("deliveries").GetProperty("outOfOrder").GetInt64());
+    }
+
+    [Fact]
     public async Task CompareSequentialServesTheSameBotsOneAfterAnotherThenTogether()
     {
         var (exitCode, report, output) = await SimulateAsync(

@@ -40,6 +40,7 @@ public sealed class ChatServer : IAsyncDisposable
             ["Storage:DatabasePath"] = DatabasePath,
             ["Urls"] = "http://127.0.0.1:0", // with Kestrel, any free loopback port rather than the default 5000
             ["Storage:KeysPath"] = Path.Combine(Directory, "keys"),
+            ["Auth:SigningKeyPath"] = Path.Combine(Directory, "jwt-signing.key"),
             ["Serilog:WriteTo:File:Args:path"] = Path.Combine(Directory, "logs", "chatapp-.json"),
             ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning",
         };
@@ -98,6 +99,17 @@ public sealed class ChatServer : IAsyncDisposable
         var login = await accounts.LoginOrRegisterAsync(userName, Password, TestContext.Current.CancellationToken);
         return login.AccessToken;
     }
+
+    /// <summary>Registers <paramref name="userName"/> if needed and logs in: access and refresh tokens.</summary>
+    public async Task<LoginResponse> LoginAsync(string userName)
+    {
+        using var http = CreateHttpClient();
+        return await new ChatAccounts(http).LoginOrRegisterAsync(userName, Password, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A hub connection whose token comes from <paramref name="tokens"/> on every (re)connect.</summary>
+    public ChatConnection CreateConnection(Func<CancellationToken, ValueTask<string?>> tokens, TimeSpan[]? reconnectDelays = null) =>
+        new(BaseAddress, tokens, _kestrel ? null : (uri, ct) => _factory.Server.CreateWebSocketClient().ConnectAsync(uri, ct), reconnectDelays);
 
     /// <summary>An HttpClient that sends <paramref name="token"/> as a bearer token.</summary>
     public HttpClient CreateHttpClient(string token)

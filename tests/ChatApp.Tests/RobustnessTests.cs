@@ -84,6 +84,8 @@ public sealed class RobustnessTests
     [InlineData("Chat:ClientTimeoutSeconds", "5", "ClientTimeoutSeconds must be at least twice")]
     [InlineData("Writer:MaxBatchSize", "-1", "MaxBatchSize")]
     [InlineData("Auth:MinPasswordLength", "3", "MinPasswordLength")]
+    [InlineData("Auth:SigningKey", "dG9vLXNob3J0", "Auth:SigningKey")]
+    [InlineData("Auth:AccessTokenMinutes", "0", "AccessTokenMinutes")]
     public async Task BadSettingsStopTheServerAtStartUpNamingTheSetting(string key, string value, string named)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

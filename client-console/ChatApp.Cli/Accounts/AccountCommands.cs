@@ -25,10 +25,25 @@ public static class AccountCommands
 
     public static Command Logout(CliEnvironment env)
     {
-        var command = new Command("logout", "Forget the saved token.");
+        var command = new Command("logout", "End the session on the server and forget it here.");
         command.SetAction(async (_, ct) =>
         {
-            new SessionStore(env.SessionPath).Delete();
+            var store = new SessionStore(env.SessionPath);
+            if (await store.LoadAsync(ct) is { RefreshToken: { } refreshToken } session)
+            {
+                using var http = env.CreateHttpClient(session.Server);
+                try
+                {
+                    await new ChatAccounts(http).LogoutAsync(refreshToken, ct);
+                }
+                catch (Exception ex) when (ex is ChatApiException or HttpRequestException)
+                {
+                    // Forgotten here all the same; the server's session then ends when its refresh token expires.
+                    await env.Error.WriteLineAsync($"chatapp: the server did not confirm the logout ({ex.Message}).".AsMemory(), ct);
+                }
+            }
+
+            store.Delete();
             await env.Out.WriteLineAsync("Logged out.".AsMemory(), ct);
             return ExitCodes.Success;
         });
@@ -54,7 +69,7 @@ public static class AccountCommands
             }
 
             var login = await accounts.LoginAsync(userName, password, cancellationToken);
-            var session = new Session(server, userName, login.AccessToken, DateTimeOffset.UtcNow.AddSeconds(login.ExpiresIn));
+            var session = new Session(server, userName, login.AccessToken, DateTimeOffset.UtcNow.AddSeconds(login.ExpiresIn), login.RefreshToken);
             var store = new SessionStore(env.SessionPath);
             await store.SaveAsync(session, cancellationToken);
             await env.Out.WriteLineAsync($"Logged in as {userName} at {server}; session saved to {store.Path}.".AsMemory(), cancellationToken);

@@ -1,9 +1,17 @@
 using System.Text.Json;
+using ChatApp.Contracts;
 
 namespace ChatApp.Cli.Accounts;
 
-/// <summary>Who is logged in where: what <c>chatapp login</c> leaves for <c>chat</c> and <c>send</c>.</summary>
-public sealed record Session(Uri Server, string UserName, string AccessToken, DateTimeOffset ExpiresAt);
+/// <summary>
+/// Who is logged in where: what <c>chatapp login</c> leaves for <c>chat</c> and <c>send</c>. The refresh token
+/// changes with every refresh, so the file is rewritten each time (null in files from before refresh tokens).
+/// </summary>
+public sealed record Session(Uri Server, string UserName, string AccessToken, DateTimeOffset ExpiresAt, string? RefreshToken = null)
+{
+    public LoginResponse ToLogin(DateTimeOffset now) =>
+        new(AccessToken, (long)Math.Max(0, (ExpiresAt - now).TotalSeconds)) { RefreshToken = RefreshToken, UserName = UserName };
+}
 
 /// <summary>Keeps the session in one file that only its owner can read (the token is a credential).</summary>
 public sealed class SessionStore(string path)

@@ -20,7 +20,8 @@ public sealed class Bot(int index, string name, int[] rooms, SimulationRun run)
 
     public int[] Rooms { get; } = rooms;
 
-    public string? AccessToken { get; set; }
+    /// <summary>Set once logged in; refreshed whenever a reconnect needs a fresh access token.</summary>
+    public ChatTokens? Tokens { get; set; }
 
     public ChatConnection? Connection { get; private set; }
 
@@ -42,8 +43,8 @@ public sealed class Bot(int index, string name, int[] rooms, SimulationRun run)
 
     public async Task ConnectAsync(CliEnvironment env, CancellationToken cancellationToken)
     {
-        var token = AccessToken;
-        var connection = env.CreateConnection(run.Options.Server, token, run.Options.Connection());
+        var tokens = Tokens ?? throw new InvalidOperationException($"{Name} connects before it logged in.");
+        var connection = env.CreateConnection(run.Options.Server, tokens.Provider, run.Options.Connection());
         connection.Subscribe(new Events(this));
         connection.Hub.Reconnecting += _ =>
         {

@@ -26,13 +26,10 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
         var progress = ProgressLoopAsync(bots.Length, stopProgress.Token);
         try
         {
-            PhaseStats login;
-            using (var http = env.CreateHttpClient(options.Server, options.LoginConcurrency))
-            {
-                login = await LoginAllAsync(bots, new ChatAccounts(http), cancellationToken);
-            }
-
-            var ready = bots.Where(b => b.AccessToken is not null).ToArray();
+            // Kept for the whole run: bots refresh their access tokens through it when they reconnect.
+            using var http = env.CreateHttpClient(options.Server, options.LoginConcurrency);
+            var login = await LoginAllAsync(bots, new ChatAccounts(http), cancellationToken);
+            var ready = bots.Where(b => b.Tokens is not null).ToArray();
             if (ready.Length == 0)
             {
                 return Report(login, EmptyPhase(0), passed: false);
@@ -55,6 +52,10 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
             await stopProgress.CancelAsync();
             await progress;
             await Task.WhenAll(bots.Select(b => b.DisposeConnectionAsync().AsTask()));
+            foreach (var bot in bots)
+            {
+                bot.Tokens?.Dispose();
+            }
         }
     }
 
@@ -185,7 +186,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
         await ForEachBoundedAsync(bots, options.LoginConcurrency, async (bot, ct) =>
         {
             var t = Stopwatch.GetTimestamp();
-            bot.AccessToken = (await accounts.LoginOrRegisterAsync(bot.Name, options.Password, ct)).AccessToken;
+            bot.Tokens = new ChatTokens(accounts, await accounts.LoginOrRegisterAsync(bot.Name, options.Password, ct));
             var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
             lock (times)
             {
@@ -213,8 +214,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
     /// <summary>Creates the simulation's rooms that do not exist yet. The creator leaves the ones it is not assigned to, so it gets no extra traffic.</summary>
     private async Task EnsureRoomsAsync(Bot creator, CancellationToken cancellationToken)
     {
-        var token = creator.AccessToken;
-        await using var connection = env.CreateConnection(options.Server, token, options.Connection());
+        await using var connection = env.CreateConnection(options.Server, creator.Tokens!.Provider, options.Connection()); // ready bots have tokens
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
         await connection.StartAsync(timeout.Token);
@@ -274,8 +274,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
 
     private async Task ServeAsync(Bot bot, int messages, ServeTally tally, CancellationToken cancellationToken, SemaphoreSlim? connecting = null)
     {
-        var token = bot.AccessToken;
-        await using var connection = env.CreateConnection(options.Server, token, options.Connection());
+        await using var connection = env.CreateConnection(options.Server, bot.Tokens!.Provider, options.Connection()); // only ready bots serve
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout + TimeSpan.FromSeconds(messages));
         try

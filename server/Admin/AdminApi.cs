@@ -1,0 +1,60 @@
+using ChatApp.Contracts;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Messages;
+
+namespace ChatApp.Server.Admin;
+
+/// <summary>The admin-only API (accounts, rooms, messages), and room deletion for owners.</summary>
+public static class AdminApi
+{
+    public static IHostApplicationBuilder AddChatAdmin(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<Moderation>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup(ChatPaths.Admin).RequireAuthorization(TokenClaims.AdminPolicy).WithTags("Admin");
+        admin.MapPost("/users/{userName}/disable", async (string userName, HttpContext http, Moderation moderation, CancellationToken ct) =>
+        {
+            await moderation.DisableAsync(ChatUser.From(http.User), userName, ct);
+            return TypedResults.NoContent();
+        });
+        admin.MapPost("/users/{userName}/enable", async (string userName, Moderation moderation, CancellationToken ct) =>
+        {
+            await moderation.EnableAsync(userName, ct);
+            return TypedResults.NoContent();
+        });
+        admin.MapPut("/users/{userName}/admin", async (string userName, Moderation moderation, CancellationToken ct) =>
+        {
+            await moderation.SetAdminAsync(userName, isAdmin: true, ct);
+            return TypedResults.NoContent();
+        });
+        admin.MapDelete("/users/{userName}/admin", async (string userName, Moderation moderation, CancellationToken ct) =>
+        {
+            await moderation.SetAdminAsync(userName, isAdmin: false, ct);
+            return TypedResults.NoContent();
+        });
+        admin.MapPut("/rooms/{room}/archive", async (string room, Moderation moderation, CancellationToken ct) =>
+        {
+            await moderation.SetArchivedAsync(room, archived: true, ct);
+            return TypedResults.NoContent();
+        });
+        admin.MapDelete("/rooms/{room}/archive", async (string room, Moderation moderation, CancellationToken ct) =>
+        {
+            await moderation.SetArchivedAsync(room, archived: false, ct);
+            return TypedResults.NoContent();
+        });
+        admin.MapDelete("/rooms/{room}/messages/{seq:long}", (string room, long seq, HttpContext http, MessageLog log, CancellationToken ct) =>
+            log.RemoveAsModeratorAsync(ChatUser.From(http.User), room, seq, ct));
+
+        // Owners delete their own rooms, admins any room: one endpoint, the command decides.
+        app.MapDelete($"{ChatPaths.Rooms}/{{room}}", async (string room, HttpContext http, Moderation moderation, CancellationToken ct) =>
+        {
+            await moderation.DeleteRoomAsync(ChatUser.From(http.User), TokenClaims.IsAdmin(http.User), room, ct);
+            return TypedResults.NoContent();
+        }).RequireAuthorization().WithTags("Rooms");
+        return app;
+    }
+}

@@ -1,0 +1,77 @@
+using ChatApp.Contracts;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace ChatApp.Server.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>Accounts, JWT access tokens checked against live sessions, refresh tokens, and the admin role.</summary>
+    public static IHostApplicationBuilder AddChatAuth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.SigningKeyProblem() is null, "Auth:SigningKey must be base64 of at least 32 random bytes (e.g. `openssl rand -base64 48`).")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<SigningKey>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SigningKey>());
+        builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddSingleton<SessionChecks>();
+        builder.Services.AddSingleton<SessionConnections>();
+        builder.Services.AddSingleton<SessionIssuer>();
+        builder.Services.AddHostedService<SessionWatch>();
+        builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<AccessTokens>((jwt, tokens) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = tokens.ValidationParameters();
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = context =>
+                    {
+                        // Browsers cannot set headers on a WebSocket request, so SignalR clients send the token in the query string.
+                        if (context.HttpContext.Request.Path.StartsWithSegments(ChatPaths.Hub)
+                            && context.Request.Query.TryGetValue("access_token", out var token))
+                        {
+                            context.Token = token;
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                    OnTokenValidated = CheckSessionAsync,
+                };
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(TokenClaims.AdminPolicy, policy => policy.RequireRole(TokenClaims.AdminRole));
+        builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        builder.Services.AddSingleton<LoginThrottle>();
+        return builder;
+    }
+
+    /// <summary>
+    /// A well-signed token is not enough: its session must still be live and its account enabled. The token's
+    /// expiry becomes the authentication's, which is what SignalR's CloseOnAuthenticationExpiration acts on.
+    /// </summary>
+    private static async Task CheckSessionAsync(TokenValidatedContext context)
+    {
+        var checks = context.HttpContext.RequestServices.GetRequiredService<SessionChecks>();
+        if (!await checks.IsLiveAsync(TokenClaims.SessionId(context.Principal), context.HttpContext.RequestAborted))
+        {
+            context.Fail("The session has ended; refresh or log in again.");
+            return;
+        }
+
+        if (context.SecurityToken is JsonWebToken jwt)
+        {
+            context.Properties.ExpiresUtc = jwt.ValidTo;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ChatApp.Browser.Tests;
+
+/// <summary>The browser app's hardening: security headers in force, and no credential a script on the page could read.</summary>
+public sealed class BrowserSecurityTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task SecurityHeadersAreOnPagesAndApiAnswersAndAnInjectedInlineScriptIsBlocked()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+
+        var page = await alice.Page.GotoAsync("/") ?? throw new InvalidOperationException("no response for /");
+        var api = await alice.Context.APIRequest.PostAsync("/api/auth/refresh"); // 401, with no cookie yet
+        foreach (var headers in new[] { await page.AllHeadersAsync(), api.Headers })
+        {
+            var csp = headers["content-security-policy"];
+            Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+            Assert.Contains("object-src 'none'", csp, StringComparison.Ordinal);
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.Contains("base-uri 'none'", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe", csp, StringComparison.Ordinal);
+            Assert.Equal("nosniff", headers["x-content-type-options"]);
+            Assert.Equal("no-referrer", headers["referrer-policy"]);
+        }
+
+        Assert.Equal(401, api.Status);
+
+        // What an XSS would try: insert an inline script. The policy stops it and says so.
+        var outcome = await alice.Page.EvaluateAsync<string>("""
+            () => new Promise(resolve => {
+              window.injectedRan = false;
+              document.addEventListener('securitypolicyviolation', e => resolve('blocked by ' + e.effectiveDirective + ', ran: ' + window.injectedRan), { once: true });
+              const script = document.createElement('script');
+              script.textContent = 'window.injectedRan = true;';
+              document.body.append(script);
+              setTimeout(() => resolve('no violation, ran: ' + window.injectedRan), 5000);
+            })
+            """);
+        Assert.StartsWith("blocked by script-src", outcome, StringComparison.Ordinal);
+        Assert.EndsWith("ran: false", outcome, StringComparison.Ordinal);
+
+        // And an inline event handler, the other classic way in.
+        var handler = await alice.Page.EvaluateAsync<bool>("""
+            () => new Promise(resolve => {
+              window.handlerRan = false;
+              const img = document.createElement('img');
+              img.setAttribute('onerror', 'window.handlerRan = true');
+              img.src = 'data:,not-an-image';
+              document.body.append(img);
+              setTimeout(() => resolve(window.handlerRan), 1000);
+            })
+            """);
+        Assert.False(handler);
+    }
+
+    [Fact]
+    public async Task NoCredentialIsReadableByScriptsAndAReloadKeepsTheUserLoggedIn()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await alice.RegisterAsync();
+        await alice.SendAsync("hello before the reload");
+
+        Assert.Equal("", await alice.Page.EvaluateAsync<string>("() => document.cookie"));
+        var stored = await alice.Page.EvaluateAsync<string>("""
+            () => JSON.stringify([localStorage, sessionStorage].flatMap(s => Object.keys(s).map(k => k + '=' + s.getItem(k))))
+            """);
+        Assert.DoesNotContain("eyJ", stored, StringComparison.Ordinal); // every JWT starts so
+        Assert.DoesNotContain("token", stored, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("session", stored, StringComparison.OrdinalIgnoreCase);
+
+        var cookie = Assert.Single(await alice.Context.CookiesAsync(), c => c.Name == "chatapp_refresh");
+        Assert.True(cookie.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+        Assert.Equal("/api/auth", cookie.Path);
+
+        await alice.Page.ReloadAsync();
+        await alice.WaitConnectedAsync();
+        await Expect(alice.Page.GetByTestId("me")).ToHaveTextAsync("alice");
+        await Expect(alice.Message("hello before the reload")).ToHaveCountAsync(1);
+
+        // Logging out ends the session on the server and clears the cookie: a reload then asks to log in.
+        await alice.Page.GetByTestId("logout").ClickAsync();
+        await Expect(alice.Page.GetByTestId("login-submit")).ToBeVisibleAsync();
+        Assert.DoesNotContain(await alice.Context.CookiesAsync(), c => c.Name == "chatapp_refresh");
+        await alice.Page.ReloadAsync();
+        await Expect(alice.Page.GetByTestId("login-submit")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task TwoTabsReloadingAtOnceBothStayLoggedIn()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await alice.RegisterAsync();
+        var second = await alice.Context.NewPageAsync(); // same browser profile: the same refresh cookie
+        await second.GotoAsync("/");
+        await Expect(second.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
+
+        // Both tabs spend the same cookie at the same moment.
+        await Task.WhenAll(alice.Page.ReloadAsync(), second.ReloadAsync());
+
+        await alice.WaitConnectedAsync();
+        await Expect(second.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
+        await second.ReloadAsync(); // and the session is still alive afterwards
+        await Expect(second.GetByTestId("me")).ToHaveTextAsync("alice");
+        await Expect(second.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
+    }
+
+    [Fact]
+    public async Task LoggingOutInOneTabEndsTheSessionInTheOtherWithinSeconds()
+    {
+        await using var host = await ChatHost.StartAsync();
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await alice.RegisterAsync();
+        var other = await alice.Context.NewPageAsync();
+        await other.GotoAsync("/");
+        await Expect(other.GetByTestId("connection-status")).ToHaveAttributeAsync("data-state", "connected");
+
+        await alice.Page.GetByTestId("logout").ClickAsync();
+
+        // The server closes the other tab's connection; its access token is refused from then on, so it asks to log in.
+        await Expect(other.GetByTestId("login-submit")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(other.GetByTestId("login-error")).ToContainTextAsync("session has ended");
+    }
+}
