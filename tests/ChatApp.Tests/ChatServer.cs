@@ -107,10 +107,6 @@ public sealed class ChatServer : IAsyncDisposable
         return await new ChatAccounts(http).LoginOrRegisterAsync(userName, Password, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>A hub connection whose token comes from <paramref name="tokens"/> on every (re)connect.</summary>
-    public ChatConnection CreateConnection(Func<CancellationToken, ValueTask<string?>> tokens, TimeSpan[]? reconnectDelays = null) =>
-        new(BaseAddress, tokens, _kestrel ? null : (uri, ct) => _factory.Server.CreateWebSocketClient().ConnectAsync(uri, ct), reconnectDelays);
-
     /// <summary>An HttpClient that sends <paramref name="token"/> as a bearer token.</summary>
     public HttpClient CreateHttpClient(string token)
     {
@@ -131,11 +127,15 @@ public sealed class ChatServer : IAsyncDisposable
     /// Transport and protocol; by default the WebSocket directly, as the simulator connects. Their
     /// <see cref="ChatConnectionOptions.ConfigureHttp"/> runs after the in-memory routing, so it can wrap it.
     /// </param>
-    public ChatConnection CreateConnection(string token, TimeSpan[]? reconnectDelays = null, ChatConnectionOptions? options = null)
+    public ChatConnection CreateConnection(string token, TimeSpan[]? reconnectDelays = null, ChatConnectionOptions? options = null) =>
+        CreateConnection(_ => ValueTask.FromResult<string?>(token), reconnectDelays, options);
+
+    /// <summary>A hub connection whose token comes from <paramref name="tokens"/> on every (re)connect.</summary>
+    public ChatConnection CreateConnection(Func<CancellationToken, ValueTask<string?>> tokens, TimeSpan[]? reconnectDelays = null, ChatConnectionOptions? options = null)
     {
         options ??= ChatConnectionOptions.WebSocketsDirect;
         var configure = options.ConfigureHttp;
-        return new(BaseAddress, _ => ValueTask.FromResult<string?>(token), options with
+        return new(BaseAddress, tokens, options with
         {
             ReconnectDelays = reconnectDelays ?? options.ReconnectDelays,
             ConfigureHttp = http =>
