@@ -69,4 +69,52 @@ public sealed class ShutdownTests
         var stored = (await reader.StreamMessagesSinceAsync("general", 0, Ct).ToListAsync(Ct)).ToDictionary(m => m.Seq);
         Assert.All(acked, m => Assert.Equal(m.Text, stored.GetValueOrDefault(m.Seq)?.Text));
     }
+
+    [Fact]
+    public async Task ASigtermedServerProcessWithConnectedClientsExitsWithinSecondsAndARestartHasEveryAckedMessage()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N"));
+        var server = ServerProcess.Start(data);
+        await server.WaitUntilAnsweringAsync("/healthz/ready", TimeSpan.FromSeconds(60), Ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var comeStraightBack = Enumerable.Repeat(TimeSpan.Zero, 3).Concat(Enumerable.Repeat(TimeSpan.FromMilliseconds(50), 1_000)).ToArray();
+        var connections = new List<ChatApp.Client.ChatConnection>();
+        string? token = null;
+        for (var i = 0; i < 4; i++)
+        {
+            token = (await new ChatApp.Client.ChatAccounts(http).LoginOrRegisterAsync($"user{i}", ChatServer.Password, Ct)).AccessToken;
+            var tokenOfThisOne = token;
+            var connection = new ChatApp.Client.ChatConnection(server.Address, _ => ValueTask.FromResult<string?>(tokenOfThisOne), reconnectDelays: comeStraightBack);
+            await connection.StartAsync(Ct).WaitAsync(ChatServer.Timeout, Ct);
+            await connection.JoinRoomAsync("general", Ct);
+            connections.Add(connection);
+        }
+
+        var acked = new List<ChatMessage>();
+        foreach (var (connection, i) in connections.Select((c, i) => (c, i)))
+        {
+            acked.Add(await connection.SendMessageAsync("general", $"before the signal {i}", $"m-{i}", Ct));
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        await server.TerminateAsync(Ct);
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(60), Ct);
+        var stopped = stopwatch.Elapsed;
+        TestContext.Current.TestOutputHelper?.WriteLine($"Exited {stopped.TotalMilliseconds:F0} ms after SIGTERM");
+        Assert.True(stopped < TimeSpan.FromSeconds(5), $"Exiting took {stopped.TotalSeconds:F1} s. Output:\n{server.Output}");
+        Assert.Contains("Shutting down: closed", server.Output, StringComparison.Ordinal);
+        TestContext.Current.TestOutputHelper?.WriteLine(server.Output);
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        await server.DisposeAsync();
+        await using var again = ServerProcess.Start(data);
+        await again.WaitUntilAnsweringAsync("/healthz/ready", TimeSpan.FromSeconds(60), Ct);
+        await using var reader = new ChatApp.Client.ChatConnection(again.Address, _ => ValueTask.FromResult(token));
+        await reader.StartAsync(Ct).WaitAsync(ChatServer.Timeout, Ct);
+        var stored = await reader.StreamMessagesSinceAsync("general", 0, Ct).ToListAsync(Ct);
+        Assert.Equal(acked.Select(m => (m.Seq, m.Text)).Order(), stored.Select(m => (m.Seq, m.Text)).Order());
+    }
 }
