@@ -71,6 +71,61 @@ public sealed class ShutdownTests
     }
 
     [Fact]
+    public async Task OnceTheServerIsStoppingItClosesHubConnectionsRefusesNewOnesWith503AndIsNotReady()
+    {
+        var hold = new HoldStopping();
+        await using var server = new ChatServer(services: services => services.AddSingleton<IHostedService>(hold));
+        await using var alice = await server.UserAsync("alice", "general");
+        var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        alice.Connection.Hub.Reconnecting += _ =>
+        {
+            dropped.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        server.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        await hold.Stopping.Task.WaitAsync(ChatServer.Timeout, Ct); // stopping has begun; the server still answers
+
+        try
+        {
+            await dropped.Task.WaitAsync(ChatServer.Timeout, Ct);
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => server.ConnectAsync(alice.Token));
+            Assert.Contains("503", refused.ToString(), StringComparison.Ordinal);
+            using var http = server.CreateHttpClient();
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/healthz/ready", Ct)).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz/live", Ct)).StatusCode);
+        }
+        finally
+        {
+            hold.Release.TrySetResult();
+        }
+    }
+
+    /// <summary>Holds the host between "stopping has begun" and stopping the server, so a test can look at that moment.</summary>
+    private sealed class HoldStopping : IHostedLifecycleService
+    {
+        public TaskCompletionSource Stopping { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task StoppingAsync(CancellationToken cancellationToken)
+        {
+            Stopping.TrySetResult();
+            return Release.Task.WaitAsync(cancellationToken);
+        }
+
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [Fact]
     public async Task ASigtermedServerProcessWithConnectedClientsExitsWithinSecondsAndARestartHasEveryAckedMessage()
     {
         var data = Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N"));
