@@ -13,7 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 // Logging: Serilog from appsettings.json, console plus rolling file.
 builder.AddChatLogging();
 
-// Storage: SQLite (WAL, synchronous=FULL), schema created or upgraded at start-up; token keys beside it.
+// Storage: SQLite (WAL, synchronous=FULL), EF Core migrations at start-up, one server per database; token keys beside it.
 builder.AddChatData();
 
 // Accounts, sessions, JWT access tokens (REST header, or access_token on the hub's WebSocket request), admins.

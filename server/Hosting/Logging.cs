@@ -60,9 +60,11 @@ public static class Logging
             options.IncludeQueryInRequestPath = false;
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.0} ms for {User}";
             options.EnrichDiagnosticContext = (diagnostics, http) => diagnostics.Set("User", http.User.Identity?.Name);
-            // Probes and scrapers ask every few seconds; their lines would drown the rest.
+            // Probes and scrapers ask every few seconds; their lines would drown the rest. A 503 is the server
+            // saying "not now" on purpose (shutting down, database unavailable), logged where that happens.
             options.GetLevel = (http, _, exception) =>
-                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
+                exception is not null || http.Response.StatusCode is >= 500 and not StatusCodes.Status503ServiceUnavailable ? LogEventLevel.Error
+                : http.Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? LogEventLevel.Warning
                 : http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/metrics") ? LogEventLevel.Debug
                 : LogEventLevel.Information;
         });

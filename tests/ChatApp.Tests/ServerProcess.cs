@@ -112,6 +112,13 @@ public sealed class ServerProcess : IAsyncDisposable
         Assert.Fail($"The server did not answer {path} within {timeout}. Its output:\n{Output}");
     }
 
+    /// <summary>Sends SIGTERM, as a container runtime or systemd does to stop a service.</summary>
+    public async Task TerminateAsync(CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(cancellationToken);
+    }
+
     /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
