@@ -82,8 +82,8 @@ public sealed class FuzzTests
         Assert.Equal(before.Counts with { LogEntries = before.Counts.LogEntries + 1 }, after.Counts);
         Assert.Equal([.. before.Log, $"{canary.Id}|{canary.Seq}|canary"], after.Log);
         var log = await ReadServerLogAsync(server);
-        Assert.DoesNotContain("\"Level\":\"Error\"", log, StringComparison.Ordinal);
-        Assert.DoesNotContain("\"Level\":\"Fatal\"", log, StringComparison.Ordinal);
+        var faults = log.Split('\n').Where(line => line.Contains("\"Level\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"Level\":\"Fatal\"", StringComparison.Ordinal)).ToList();
+        Assert.True(faults.Count == 0, string.Join('\n', faults));
         // The fuzz reached the hub's rules, not only the protocol's: many calls were refused by them, with a code.
         var refusals = log.Split("refused for", StringSplitOptions.None).Length - 1;
         Assert.True(refusals >= 500, $"only {refusals} refusals logged");
