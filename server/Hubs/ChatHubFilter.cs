@@ -96,7 +96,18 @@ internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHu
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         using var scope = BeginScope(context.Context);
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.Context.ConnectionAborted.IsCancellationRequested)
+        {
+            // The client left (or sent garbage and was dropped) while being set up: nothing failed, and SignalR
+            // would log it at Error. The connection is gone; OnDisconnectedAsync still runs and cleans up.
+            LogLeftWhileConnecting(logger, context.Context.User?.Identity?.Name, context.Context.ConnectionId);
+            return;
+        }
+
         LogConnected(logger, context.Context.User?.Identity?.Name, context.Context.ConnectionId);
     }
 
@@ -112,6 +123,9 @@ internal sealed partial class ChatHubFilter(ILogger<ChatHubFilter> logger) : IHu
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{User} connected on {ConnectionId}")]
     private static partial void LogConnected(ILogger logger, string? user, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{User} left {ConnectionId} while it was being set up")]
+    private static partial void LogLeftWhileConnecting(ILogger logger, string? user, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{User} disconnected from {ConnectionId} ({Reason})")]
     private static partial void LogDisconnected(ILogger logger, string? user, string connectionId, string? reason);
