@@ -98,7 +98,18 @@ internal sealed partial class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHub
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         using var scope = BeginScope(context.Context);
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.Context.ConnectionAborted.IsCancellationRequested)
+        {
+            // The client left (or sent garbage and was dropped) while being set up: nothing failed, and SignalR
+            // would log it at Error. The connection is gone; OnDisconnectedAsync still runs and cleans up.
+            LogLeftWhileConnecting(logger, context.Context.User?.Identity?.Name, context.Context.ConnectionId);
+            return;
+        }
+
         LogConnected(logger, context.Context.User?.Identity?.Name, context.Context.ConnectionId);
     }
 
@@ -114,6 +125,9 @@ internal sealed partial class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHub
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{User} connected on {ConnectionId}")]
     private static partial void LogConnected(ILogger logger, string? user, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{User} left {ConnectionId} while it was being set up")]
+    private static partial void LogLeftWhileConnecting(ILogger logger, string? user, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{User} disconnected from {ConnectionId} ({Reason})")]
     private static partial void LogDisconnected(ILogger logger, string? user, string connectionId, string? reason);

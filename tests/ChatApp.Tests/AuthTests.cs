@@ -84,7 +84,10 @@ public sealed class AuthTests : IAsyncLifetime
         // Locked now: even the right password is not checked until the window has passed.
         using var locked = await server.PostJsonAsync(ChatPaths.Login, new LoginRequest("FRANK", ChatServer.Password));
         Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
-        Assert.Contains("try again in", (await locked.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Title, StringComparison.Ordinal);
+        var problem = (await locked.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!;
+        Assert.Contains("try again in", problem.Title, StringComparison.Ordinal);
+        Assert.Equal(ChatErrorCodes.RateLimited, problem.Extensions["code"]?.ToString());
+        Assert.InRange(locked.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(300));
 
         // Other names are not affected.
         await server.TokenForAsync("grace");

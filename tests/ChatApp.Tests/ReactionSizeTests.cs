@@ -52,6 +52,8 @@ public sealed class ReactionSizeTests
         var last = live.TakeLast(distinct).Sum(Bytes);
         Assert.InRange(last, second * 0.9, second * 1.1);
         Assert.True(replay.Sum(Bytes) <= (total + 1) * bound, $"catch-up from 0 is {replay.Sum(Bytes)} bytes for {total} reactions");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{total} reactions: live events {live.Min(Bytes)}-{live.Max(Bytes)} bytes, {live.Sum(Bytes)} in all; catch-up from 0 {replay.Sum(Bytes)} bytes");
 
         foreach (var user in users)
         {
