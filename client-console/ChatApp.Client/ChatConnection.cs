@@ -122,6 +122,10 @@ public sealed class ChatConnection : IAsyncDisposable
     public Task RemoveFromRoomAsync(string room, string userName, CancellationToken cancellationToken) =>
         Hub.InvokeAsync("RemoveFromRoom", room, userName, cancellationToken);
 
+    /// <summary>Deletes a room (its owner, or an admin); its members get RoomLeft.</summary>
+    public Task DeleteRoomAsync(string room, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync("DeleteRoom", room, cancellationToken);
+
     public Task<RoomInfo> OpenDirectAsync(string userName, CancellationToken cancellationToken) =>
         Hub.InvokeAsync<RoomInfo>("OpenDirect", userName, cancellationToken);
 

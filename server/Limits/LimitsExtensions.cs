@@ -44,7 +44,7 @@ public static partial class LimitsExtensions
     /// <summary>Whom a request counts for: the user when logged in, else the address (an IPv6 /64, which one machine usually has whole).</summary>
     internal static string PartitionKey(HttpContext http)
     {
-        if (http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId)
+        if (http.User.FindFirstValue(Auth.TokenClaims.Subject) is { } userId)
         {
             return "u:" + userId;
         }

@@ -127,7 +127,7 @@ public sealed class AdminTests : IAsyncLifetime
         await using var member = await _server.UserAsync("mike", "book-club");
         await member.Connection.SendMessageAsync("book-club", "chapter one", NewId(), Ct);
 
-        await owner.Connection.Hub.InvokeAsync("DeleteRoom", "book-club", Ct);
+        await owner.Connection.DeleteRoomAsync("book-club", Ct);
 
         await member.Events.WaitUntilAsync(e => e.Snapshot().Any(x => x.Name == nameof(IChatClient.RoomLeft) && (string)x.Args[0] == "book-club"), "RoomLeft");
         Assert.DoesNotContain(await member.Connection.ListRoomsAsync(Ct), r => r.Name == "book-club");
@@ -145,9 +145,9 @@ public sealed class AdminTests : IAsyncLifetime
         await owner.Connection.CreateRoomAsync("secret-room", isPrivate: true, Ct);
         await using var other = await _server.UserAsync("oscar", "open-room");
 
-        var notOwner = await Assert.ThrowsAsync<HubException>(() => other.Connection.Hub.InvokeAsync("DeleteRoom", "open-room", Ct));
+        var notOwner = await Assert.ThrowsAsync<HubException>(() => other.Connection.DeleteRoomAsync("open-room", Ct));
         Assert.Contains("Only the owner", notOwner.Message, StringComparison.Ordinal);
-        var outsider = await Assert.ThrowsAsync<HubException>(() => other.Connection.Hub.InvokeAsync("DeleteRoom", "secret-room", Ct));
+        var outsider = await Assert.ThrowsAsync<HubException>(() => other.Connection.DeleteRoomAsync("secret-room", Ct));
         Assert.Contains("no room named", outsider.Message, StringComparison.Ordinal);
 
         await (await AdminAsync()).DeleteRoomAsync("open-room", Ct);

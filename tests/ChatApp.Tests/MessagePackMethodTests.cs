@@ -49,6 +49,12 @@ public sealed class MessagePackMethodTests : IAsyncLifetime
             await alice.Pack.RemoveFromRoomAsync("secret", "olga", Ct);
             return await olga.LastEventAsync(nameof(IChatClient.RoomLeft));
         },
+        [nameof(ChatHub.DeleteRoom)] = async (alice, olga) =>
+        {
+            await alice.Json.InviteToRoomAsync("secret", "olga", Ct);
+            await alice.Pack.DeleteRoomAsync("secret", Ct);
+            return await olga.LastEventAsync(nameof(IChatClient.RoomLeft));
+        },
         [nameof(ChatHub.OpenDirect)] = async (alice, _) =>
         {
             var direct = await alice.Pack.OpenDirectAsync("olga", Ct);

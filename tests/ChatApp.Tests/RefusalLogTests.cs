@@ -64,7 +64,7 @@ public sealed class RefusalLogTests
         await using var server = new ChatServer(new Dictionary<string, string>
         {
             ["Limits:Enabled"] = "false",
-            ["Serilog:MinimumLevel:Override:ChatApp.Server.Requests"] = "Information", // as in production: the request line counts too
+            ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Information", // as in production: the request line counts too
         });
         await using var alice = await server.UserAsync("alice");
         using var http = server.CreateHttpClient(alice.Token);

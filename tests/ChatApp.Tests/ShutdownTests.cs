@@ -139,7 +139,7 @@ public sealed class ShutdownTests
         {
             token = (await new ChatApp.Client.ChatAccounts(http).LoginOrRegisterAsync($"user{i}", ChatServer.Password, Ct)).AccessToken;
             var tokenOfThisOne = token;
-            var connection = new ChatApp.Client.ChatConnection(server.Address, _ => ValueTask.FromResult<string?>(tokenOfThisOne), reconnectDelays: comeStraightBack);
+            var connection = new ChatApp.Client.ChatConnection(server.Address, _ => ValueTask.FromResult<string?>(tokenOfThisOne), ChatApp.Client.ChatConnectionOptions.WebSocketsDirect with { ReconnectDelays = comeStraightBack });
             await connection.StartAsync(Ct).WaitAsync(ChatServer.Timeout, Ct);
             await connection.JoinRoomAsync("general", Ct);
             connections.Add(connection);
