@@ -3,7 +3,15 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Tests;
 
+/// <summary>
+/// A collection that runs alone: a meter listener hears every meter of its name in the process, so a server
+/// started by another test at the same time would add its connections and queue depths to these.
+/// </summary>
+[CollectionDefinition(DisableParallelization = true)]
+public sealed class ProcessWideMetrics;
+
 /// <summary>What /metrics shows Prometheus.</summary>
+[Collection(nameof(ProcessWideMetrics))]
 public sealed class MetricsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
