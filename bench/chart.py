@@ -64,7 +64,8 @@ def page(data, chart):
         f"<tr><td>{html.escape(name)}</td><td>{s['rate']:g}</td><td>{s['offeredMessagesPerSecond']:g}</td><td>{s['p50'] or 0:.1f}</td><td>{s['p99'] or 0:.1f}</td>"
         f"<td>{s['missing']}</td><td>{s['failed']}</td><td>{'yes' if s['clean'] else 'no'}</td></tr>"
         for name, t in data["targets"].items() for s in t["steps"])
-    best = ", ".join(f"{n}: {t['highestCleanRate'] if t['highestCleanRate'] is not None else 'none'} msgs/user/s" for n, t in data["targets"].items())
+    best = ", ".join(f"{n}: {t['highestCleanRate'] if t['highestCleanRate'] is not None else 'none'} msgs/user/s"
+                     + (" (clean at every step: at least that)" if t.get("firstUncleanRate") is None else "") for n, t in data["targets"].items())
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(data['title'])}</title>"
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style>"
             f"</head><body>{chart}<p>Highest clean rate: {html.escape(best)}; ratio ChatApp/baseline: {data.get('ratio')}</p>"
