@@ -28,7 +28,7 @@ raise_file_limit() {
 }
 
 metric() { # file, Prometheus metric name (first series): prints its value or nothing
-  grep -E "^$2[{ ]" "$1" 2>/dev/null | head -1 | awk '{print $NF}'
+  [[ -f $1 ]] && awk -v m="$2" '$1 ~ ("^" m "([{]|$)") {print $NF; exit}' "$1"
 }
 
 saturation_step() { # target, port, rate, json file, [extra simulate arguments]
@@ -118,7 +118,9 @@ profile_chatapp() { # rate
   (cd "$root" && dotnet tool run dotnet-trace report "$trace" topN -n 40) >"$results/profile-top-exclusive.txt" 2>&1 || true
   (cd "$root" && dotnet tool run dotnet-trace convert "$trace" --format Speedscope -o "$results/chatapp-saturation") >"$work/convert.log" 2>&1 || true
   if command -v python3 >/dev/null && [[ -f "$results/chatapp-saturation.speedscope.json" ]]; then
-    python3 "$root/bench/profile_summary.py" "$results/chatapp-saturation.speedscope.json" | tee "$results/profile-summary.txt" | head -40 | sed 's/^/   /'
+    # Into the file first: a `head` in the pipe would end it early, and pipefail would end the script.
+    python3 "$root/bench/profile_summary.py" "$results/chatapp-saturation.speedscope.json" >"$results/profile-summary.txt"
+    sed -n '1,16p' "$results/profile-summary.txt" | sed 's/^/   /'
   fi
   local b=$results/profile-metrics-before.txt a=$results/profile-metrics-after.txt
   jq -rn --arg bc "$(metric "$b" chatapp_writer_batch_size_count)" --arg ac "$(metric "$a" chatapp_writer_batch_size_count)" \

@@ -3,7 +3,9 @@
 # Builds in Release, starts both servers on loopback (ChatApp on a fresh temp database), runs each
 # scenario through `chatapp simulate`, prints ChatApp vs baseline with ratios, and saves the JSON
 # reports under bench/results/<timestamp>/. Each scenario runs once per hub protocol (JSON and
-# MessagePack), so the table shows both side by side. Takes about 10-16 minutes on a 2-core machine.
+# MessagePack), so the table shows both side by side. The simulate scenarios take about 10-16 minutes on a
+# 2-core machine; saturation, connections and writer add roughly 10 more (not yet timed on a quiet machine),
+# most of it ChatApp hashing the passwords of 5,000 bots: ONLY= or CONNECTIONS= for less.
 #   bench/run.sh                          all scenarios, both protocols
 #   bench/run.sh --protocol messagepack   one protocol only (json or messagepack)
 #   QUICK=1 bench/run.sh                  shorter and smaller, for trying the script out
