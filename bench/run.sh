@@ -3,11 +3,19 @@
 # Builds in Release, starts both servers on loopback (ChatApp on a fresh temp database), runs each
 # scenario through `chatapp simulate`, prints ChatApp vs baseline with ratios, and saves the JSON
 # reports under bench/results/<timestamp>/. Each scenario runs once per hub protocol (JSON and
-# MessagePack), so the table shows both side by side. Takes about 10-16 minutes on a 2-core machine.
+# MessagePack), so the table shows both side by side. The simulate scenarios take about 10-16 minutes on a
+# 2-core machine; saturation, connections and writer add roughly 10 more (not yet timed on a quiet machine),
+# most of it ChatApp hashing the passwords of 5,000 bots: ONLY= or CONNECTIONS= for less.
 #   bench/run.sh                          all scenarios, both protocols
 #   bench/run.sh --protocol messagepack   one protocol only (json or messagepack)
 #   QUICK=1 bench/run.sh                  shorter and smaller, for trying the script out
-#   ONLY=small-rooms bench/run.sh         one scenario
+#   ONLY=small-rooms bench/run.sh         one scenario (small-rooms, large-room, ramp, saturation, writer, connections)
+#   PROFILE=1 bench/run.sh                also trace ChatApp with dotnet-trace at its saturation knee (needs the saturation scenario)
+#   CONNECTIONS=2000 bench/run.sh         idle connections for the connections scenario (5000 by default)
+# Besides the simulate scenarios: saturation (open-loop rate stepped up until p99 > 250 ms or anything is
+# lost, ChatApp vs baseline, charted by bench/chart.py), writer (bench/WriterBench: the database writer
+# alone, group commit vs one commit per message) and connections (idle connections: memory per connection
+# and connect rate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -44,11 +52,16 @@ else
   )
 fi
 
+# The scenarios that are not a single simulate run each; bench/run-extra.sh holds them.
+extra=(saturation writer connections)
+want() { [[ -z "${ONLY:-}" || $ONLY == "$1" ]]; }
 if [[ -n "${ONLY:-}" ]]; then
+  picked=()
   for scenario in "${scenarios[@]}"; do [[ ${scenario%%|*} == "$ONLY" ]] && picked=("$scenario"); done
-  [[ -n "${picked:-}" ]] || { echo "ONLY=$ONLY names no scenario" >&2; exit 2; }
+  [[ ${#picked[@]} -gt 0 || " ${extra[*]} " == *" $ONLY "* ]] || { echo "ONLY=$ONLY names no scenario" >&2; exit 2; }
   scenarios=("${picked[@]}")
 fi
+source "$root/bench/run-extra.sh"
 
 pids=()
 cleanup() {
@@ -59,11 +72,15 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== building (Release)"
-for project in server client-console/ChatApp.Cli bench/BaselineHub; do
+projects=(server client-console/ChatApp.Cli bench/BaselineHub)
+want writer && projects+=(bench/WriterBench)
+for project in "${projects[@]}"; do
   # The bots need no browser client, so npm stays out of it.
   dotnet build -c Release --nologo -v quiet -p:SkipClientWeb=true "$project" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 done
 chatapp=(dotnet "$root/client-console/ChatApp.Cli/bin/Release/net10.0/chatapp.dll")
+if [[ "${PROFILE:-}" == 1 ]]; then dotnet tool restore >"$work/tools.log" 2>&1 || { cat "$work/tools.log"; exit 1; }; fi
+raise_file_limit # before the servers start, so they inherit it
 
 wait_healthy() { # url, name
   for _ in $(seq 1 100); do
@@ -80,10 +97,10 @@ echo "== starting ChatApp on :$chatapp_port (database in $work) and the baseline
   Storage__DatabasePath="$work/chat.db" Storage__KeysPath="$work/keys" Limits__Enabled=false \
   ASPNETCORE_URLS="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning \
   dotnet "$root/server/bin/Release/net10.0/ChatApp.Server.dll" >"$work/chatapp.log" 2>&1) &
-pids+=($!)
+pids+=($!); chatapp_pid=$! # exec all the way down: the dotnet process itself, for /proc and dotnet-trace
 (cd "$work" && exec env ASPNETCORE_URLS="http://127.0.0.1:$baseline_port" Logging__LogLevel__Default=Warning \
   dotnet "$root/bench/BaselineHub/bin/Release/net10.0/BaselineHub.dll" >"$work/baseline.log" 2>&1) &
-pids+=($!)
+pids+=($!); baseline_pid=$!
 wait_healthy "http://127.0.0.1:$chatapp_port" chatapp
 wait_healthy "http://127.0.0.1:$baseline_port" baseline
 
@@ -101,6 +118,10 @@ for protocol in "${protocols[@]}"; do
     done
   done
 done
+
+want saturation && run_saturation
+want connections && run_connections
+want writer && run_writer
 
 echo
 echo "== ChatApp's own metrics after the run (scraped from its /metrics)"

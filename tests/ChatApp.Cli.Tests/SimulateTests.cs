@@ -110,4 +110,32 @@ public sealed class SimulateTests : IAsyncLifetime
         Assert.Equal(18, comparison.GetProperty("concurrent").GetProperty("acknowledged").GetInt64());
         Assert.Contains("sequential", output.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task IdleBotsConnectJoinAndStayForTheDurationWithoutSendingAnything()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "12", "--rooms", "3", "--idle", "--duration", "2s", "--warmup", "0s", "--bot-prefix", "idle");
+
+        Assert.True(exitCode == 0, output.Text);
+        Assert.True(report.GetProperty("passed").GetBoolean());
+        Assert.Equal(12, report.GetProperty("connect").GetProperty("succeeded").GetInt32());
+        Assert.False(report.TryGetProperty("messages", out _), output.Text); // nothing was sent
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromSeconds(2), "the bots did not stay connected for the duration");
+    }
+
+    [Fact]
+    public async Task ARateOfZeroIsRefusedUnlessTheBotsAreIdle()
+    {
+        var output = new RecordedOutput();
+        var error = new RecordedOutput();
+        var input = new TypedInput();
+        input.EndInput();
+
+        var exitCode = await CliApp.RunAsync(["simulate", "--server", "http://localhost", "--rate", "0"], _server.Environment(input, output, error), Cancel).WaitAsync(RunTimeout, Cancel);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--rate", error.Text + output.Text, StringComparison.Ordinal);
+    }
 }

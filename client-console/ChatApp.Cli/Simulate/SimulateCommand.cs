@@ -28,10 +28,11 @@ public static class SimulateCommand
         var loginConcurrency = new Option<int>("--login-concurrency") { Description = "Logins in flight at once.", DefaultValueFactory = _ => defaults.LoginConcurrency };
         var connectConcurrency = new Option<int>("--connect-concurrency") { Description = "Connects in flight at once.", DefaultValueFactory = _ => defaults.ConnectConcurrency };
         var drain = CommonOptions.Duration("--drain-timeout", "How long to wait for outstanding acks and deliveries.", defaults.DrainTimeout);
+        var idle = new Option<bool>("--idle") { Description = "Connect and join, then stay connected for the duration without sending (memory per idle connection)." };
         var keep = new Option<bool>("--keep-membership") { Description = "Do not leave the rooms at the end." };
         var transport = CommonOptions.Transport(defaults.Transport);
         var protocol = CommonOptions.Protocol();
-        Option[] all = [server, users, rooms, roomsPerUser, rate, duration, warmup, messageSize, jitter, seed, json, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, keep, transport, protocol];
+        Option[] all = [server, users, rooms, roomsPerUser, rate, duration, warmup, messageSize, jitter, seed, json, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -58,6 +59,7 @@ public static class SimulateCommand
                 LoginConcurrency = parse.GetValue(loginConcurrency),
                 ConnectConcurrency = parse.GetValue(connectConcurrency),
                 DrainTimeout = parse.GetValue(drain),
+                Idle = parse.GetValue(idle),
                 LeaveRoomsAtEnd = !parse.GetValue(keep),
                 Transport = parse.GetRequiredValue(transport),
                 Protocol = parse.GetValue(protocol),

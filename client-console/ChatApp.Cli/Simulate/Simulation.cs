@@ -65,6 +65,16 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
         var connect = await ConnectAllAsync(ready, cancellationToken);
         var connected = ready.Where(b => b.Connection is { State: Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected }).ToArray();
 
+        if (options.Idle)
+        {
+            // Nothing sent: the connections only sit there, so whoever watches the server can weigh them.
+            _phase = "idle";
+            await Task.Delay(options.Warmup + options.Duration, cancellationToken);
+            _phase = "stop";
+            await ForEachBoundedAsync(connected, options.ConnectConcurrency, (bot, ct) => bot.StopAsync(ct), StopTimeout, "stop", cancellationToken);
+            return Report(login, connect, passed: connected.Length == bots.Length && _run.ErrorCount == 0);
+        }
+
         // Send phase: each bot on its own schedule; the hard deadline stops sends that would outlive the drain.
         _phase = "send";
         var frequency = Stopwatch.Frequency;

@@ -47,6 +47,9 @@ public sealed record SimulationOptions
 
     public bool CompareSequential { get; init; }
 
+    /// <summary>Connect and join, then hold the connections open for the duration without sending (the idle-connections bench).</summary>
+    public bool Idle { get; init; }
+
     /// <summary>Bots leave their rooms at the end, so later runs with other settings do not fan out to them.</summary>
     public bool LeaveRoomsAtEnd { get; init; } = true;
 
@@ -80,7 +83,7 @@ public sealed record SimulationOptions
         { Users: < 1 or > 100_000 } => "--users must be between 1 and 100000",
         { Rooms: < 1 } => "--rooms must be at least 1",
         { RoomsPerUser: < 1 } => "--rooms-per-user must be at least 1",
-        { Rate: <= 0 or > 1000 } => "--rate must be above 0 and at most 1000 messages per user per second",
+        { Idle: false, Rate: <= 0 or > 1000 } => "--rate must be above 0 and at most 1000 messages per user per second",
         { MessageSize: < 48 or > 4000 } => "--message-size must be between 48 and 4000 characters",
         { Jitter: < 0 or > 1 } => "--jitter must be between 0 and 1",
         { LoginConcurrency: < 1 } or { ConnectConcurrency: < 1 } => "concurrency limits must be at least 1",

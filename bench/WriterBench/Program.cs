@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text.Json;
+using ChatApp.Bench.WriterBench;
+
+// The writer alone: many concurrent callers submit AppendMessage to DatabaseWriter on a real SQLite file
+// (synchronous=FULL, as the server runs it), once with group commit and once with one commit per message.
+// A plain timed run after a warm-up, not BenchmarkDotNet: each mode is one long measurement, bounded in
+// messages and in time. Usage: WriterBench [--messages N] [--callers C] [--seconds S] [--json FILE]
+var settings = WriterSettings.Parse(args);
+if (settings is null)
+{
+    await Console.Error.WriteLineAsync("usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--json FILE]");
+    return 2;
+}
+
+var results = new List<WriterResult>();
+foreach (var (mode, maxBatch) in new[] { ("group-commit", 256), ("commit-per-message", 1) })
+{
+    Console.WriteLine($"== {mode} (Writer:MaxBatchSize={maxBatch}): {settings.Messages} messages from {settings.Callers} callers over {settings.Rooms} rooms, at most {settings.Seconds} s");
+    var result = await WriterRun.RunAsync(mode, maxBatch, settings);
+    results.Add(result);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"   {result.Committed} committed in {result.Seconds:F2} s = {result.MessagesPerSecond:F0} msgs/s; ack p50 {result.AckP50Ms:F1} ms, p99 {result.AckP99Ms:F1} ms; {result.Batches} batches, mean batch {result.MeanBatch:F1}, mean commit {result.MeanCommitMs:F2} ms; failed {result.Failed}"));
+}
+
+var ratio = results[0].MessagesPerSecond / results[1].MessagesPerSecond;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== group commit / one commit per message: {ratio:F1}x"));
+if (settings.Json is { } json)
+{
+    await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { settings.Messages, settings.Callers, settings.Rooms, Results = results, Ratio = ratio },
+        new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+}
+
+return results.All(r => r.Failed == 0 && r.Committed > 0) ? 0 : 1;

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Data;
+using ChatApp.Server.Hosting;
+using ChatApp.Server.Messages;
+using ChatApp.Server.Rooms;
+
+namespace ChatApp.Bench.WriterBench;
+
+public sealed record WriterResult(string Mode, int MaxBatchSize, long Committed, long Failed, double Seconds, double MessagesPerSecond,
+    double AckP50Ms, double AckP99Ms, long Batches, double MeanBatch, double MeanCommitMs);
+
+/// <summary>One mode: a fresh database, the server's own data and messaging services, no Kestrel and no hub connections.</summary>
+public static class WriterRun
+{
+    private const int Warmup = 500;
+
+    public static async Task<WriterResult> RunAsync(string mode, int maxBatch, WriterSettings settings)
+    {
+        var folder = Directory.CreateTempSubdirectory("chatapp-writerbench-");
+        try
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder.FullName });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:DatabasePath"] = Path.Combine(folder.FullName, "chat.db"),
+                ["Storage:KeysPath"] = Path.Combine(folder.FullName, "keys"),
+                ["Writer:MaxBatchSize"] = maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Logging:LogLevel:Default"] = "Error", // failures are counted; the key-storage warning is noise here
+            });
+            builder.Services.AddMetrics();
+            builder.Services.AddSingleton<ChatMetrics>();
+            builder.AddChatData();
+            builder.AddChatMessaging();
+            using var host = builder.Build();
+            await host.StartAsync();
+            try
+            {
+                return await MeasureAsync(mode, maxBatch, settings, host.Services.GetRequiredService<DatabaseWriter>());
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<WriterResult> MeasureAsync(string mode, int maxBatch, WriterSettings settings, DatabaseWriter writer)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.Seconds + 30));
+        var ct = deadline.Token;
+        var now = DateTimeOffset.UtcNow;
+
+        // One user per caller, every user in every room (so the membership check is a real lookup).
+        var users = new ChatUser[settings.Callers];
+        for (var i = 0; i < users.Length; i++)
+        {
+            users[i] = await writer.SubmitAsync(new RegisterUser($"writer{i:D4}", "not-a-real-hash", now), ct);
+        }
+
+        var rooms = Enumerable.Range(0, settings.Rooms).Select(r => $"writer-{r}").ToArray();
+        foreach (var room in rooms)
+        {
+            await writer.SubmitAsync(new CreateRoom(users[0], room, isPrivate: false, now), ct);
+            await Task.WhenAll(users.Skip(1).Select(u => writer.SubmitAsync(new JoinRoom(u, room, now), ct)));
+        }
+
+        var text = new string('x', 48);
+        var next = -Warmup; // the first Warmup messages are sent and committed but not timed
+        var latencies = new List<double>[users.Length];
+        long failed = 0;
+        using var batches = new BatchListener();
+        var started = 0L;
+        var stopAt = 0L;
+        async Task CallerAsync(int caller)
+        {
+            latencies[caller] = [];
+            int index;
+            while ((index = Interlocked.Increment(ref next)) <= settings.Messages)
+            {
+                if (index == 1)
+                {
+                    Volatile.Write(ref started, Stopwatch.GetTimestamp());
+                    batches.Reset();
+                    Volatile.Write(ref stopAt, Stopwatch.GetTimestamp() + (settings.Seconds * Stopwatch.Frequency));
+                }
+
+                var stop = Volatile.Read(ref stopAt);
+                if (stop != 0 && Stopwatch.GetTimestamp() > stop)
+                {
+                    return;
+                }
+
+                var t = Stopwatch.GetTimestamp();
+                try
+                {
+                    await writer.SubmitAsync(new AppendMessage(users[caller], rooms[(index + Warmup) % rooms.Length], text, $"m{index}", DateTimeOffset.UtcNow), ct);
+                    if (index > 0)
+                    {
+                        latencies[caller].Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, users.Length).Select(CallerAsync));
+        var seconds = Stopwatch.GetElapsedTime(Volatile.Read(ref started)).TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
+        var (count, sum, commitSeconds) = batches.Totals();
+        return new WriterResult(mode, maxBatch, all.Length, failed, seconds, all.Length / seconds, Percentile(0.5), Percentile(0.99),
+            count, count == 0 ? 0 : (double)sum / count, count == 0 ? 0 : commitSeconds * 1000 / count);
+    }
+
+    /// <summary>Reads the writer's own batch-size and commit-duration instruments while the timed part runs.</summary>
+    private sealed class BatchListener : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count, _sum, _commitTicks;
+
+        public BatchListener()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == ChatMetrics.MeterName && instrument.Name is "chatapp.writer.batch.size" or "chatapp.writer.commit.duration")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, size, _, _) =>
+            {
+                Interlocked.Increment(ref _count);
+                Interlocked.Add(ref _sum, size);
+            });
+            _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => Interlocked.Add(ref _commitTicks, (long)(seconds * TimeSpan.TicksPerSecond)));
+            _listener.Start();
+        }
+
+        public void Reset()
+        {
+            Interlocked.Exchange(ref _count, 0);
+            Interlocked.Exchange(ref _sum, 0);
+            Interlocked.Exchange(ref _commitTicks, 0);
+        }
+
+        public (long Count, long Sum, double CommitSeconds) Totals() =>
+            (Interlocked.Read(ref _count), Interlocked.Read(ref _sum), (double)Interlocked.Read(ref _commitTicks) / TimeSpan.TicksPerSecond);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}

@@ -1,0 +1,33 @@
+using System.Globalization;
+
+namespace ChatApp.Bench.WriterBench;
+
+/// <summary>How much to write; every run is bounded by both the message count and the time.</summary>
+public sealed record WriterSettings(int Messages, int Callers, int Rooms, int Seconds, string? Json)
+{
+    public static WriterSettings? Parse(string[] args)
+    {
+        var settings = new WriterSettings(Messages: 20_000, Callers: 64, Rooms: 10, Seconds: 60, Json: null);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            settings = args[i] switch
+            {
+                "--messages" => settings with { Messages = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--callers" => settings with { Callers = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--rooms" => settings with { Rooms = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--seconds" => settings with { Seconds = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--json" => settings with { Json = value },
+                _ => null,
+            };
+            if (settings is null)
+            {
+                return null;
+            }
+        }
+
+        return args.Length % 2 == 0 && settings is { Messages: > 0 and <= 1_000_000, Callers: > 0 and <= 10_000, Rooms: > 0 and <= 1_000, Seconds: > 0 and <= 600 }
+            ? settings
+            : null;
+    }
+}

@@ -1,0 +1,170 @@
+# shellcheck shell=bash
+# The scenarios of bench/run.sh that are more than one simulate run: saturation (with the chart and the
+# optional profile), connections and writer. Sourced by run.sh, which sets root, results, work, chatapp,
+# the ports and pids, protocols and status.
+
+p99_limit=${P99_LIMIT_MS:-250}
+if [[ "${QUICK:-}" == 1 ]]; then
+  sat_users=40; sat_rooms=2; sat_rates=(1 4); sat_step=4s
+  conn_users=${CONNECTIONS:-300}; conn_hold=4s
+  writer_args=(--messages 2000 --callers 32 --seconds 15)
+else
+  # Rooms of 20; each step is bounded by its duration plus the drain timeout.
+  sat_users=200; sat_rooms=10; sat_rates=(1 2 4 8 16); sat_step=10s
+  conn_users=${CONNECTIONS:-5000}; conn_hold=10s
+  writer_args=(--messages 20000 --callers 64 --seconds 30)
+fi
+
+# Each idle connection is a socket in the server and one in the simulator, plus the server's own files.
+raise_file_limit() {
+  want connections || return 0
+  local need=$((conn_users + 1024)) hard
+  hard=$(ulimit -Hn)
+  if [[ $(ulimit -Sn) != unlimited && $(ulimit -Sn) -lt $need ]]; then
+    if [[ $hard == unlimited || $hard -ge $need ]]; then ulimit -Sn "$need"
+    else echo "ulimit -n is at most $hard; connections needs $need: lower CONNECTIONS" >&2; exit 2; fi
+  fi
+  echo "== file descriptors: ulimit -n $(ulimit -Sn) (this script's processes only)"
+}
+
+metric() { # file, Prometheus metric name (first series): prints its value or nothing
+  [[ -f $1 ]] && awk -v m="$2" '$1 ~ ("^" m "([{]|$)") {print $NF; exit}' "$1"
+}
+
+saturation_step() { # target, port, rate, json file, [extra simulate arguments]
+  local target=$1 port=$2 rate=$3 json=$4; shift 4
+  "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --users "$sat_users" --rooms "$sat_rooms" --rate "$rate" \
+    --duration "$sat_step" --warmup 2s --drain-timeout 15s --protocol "${protocols[0]}" --login-concurrency 8 \
+    --bot-prefix bench --room-prefix bench-saturation --json "$json" "$@" 2>"$work/progress.log" \
+    | grep -E '^  (messages|deliveries|latency|result)' | sed 's/^/   /' || true
+}
+
+step_clean() { # json file: the step lost nothing, failed nothing and kept p99 within the limit
+  jq -r --argjson limit "$p99_limit" '.passed and ((.latency.p99 // 1e9) <= $limit) and ((.messages.failed // 1) == 0) and ((.deliveries.missing // 1) == 0)' "$1" 2>/dev/null || echo false
+}
+
+run_saturation() {
+  local target port rate json knee=""
+  for target in chatapp baseline; do
+    port=$chatapp_port; [[ $target == baseline ]] && port=$baseline_port
+    for rate in "${sat_rates[@]}"; do
+      json="$results/$target-saturation-$rate.json"
+      echo "== $target over ${protocols[0]}: saturation, $sat_users users in rooms of $((sat_users / sat_rooms)), $rate msgs/user/s for $sat_step"
+      saturation_step "$target" "$port" "$rate" "$json"
+      if [[ $(step_clean "$json") != true ]]; then
+        echo "   not clean (p99 above $p99_limit ms, or lost or failed messages): the knee is below $rate msgs/user/s"
+        [[ $target == chatapp ]] && knee=$rate
+        break
+      fi
+      [[ $target == chatapp ]] && knee=$rate
+    done
+  done
+
+  # One summary for the table and the chart: every step taken, and the highest clean rate of each server.
+  jq -n --argjson limit "$p99_limit" --argjson users "$sat_users" \
+    --arg title "Saturation: $sat_users users in rooms of $((sat_users / sat_rooms)), ${protocols[0]}, open loop" \
+    '{title: $title, p99LimitMs: $limit, users: $users, targets: {}}' >"$results/saturation.json"
+  local target_json
+  for target in chatapp baseline; do
+    target_json=$(for f in "$results/$target"-saturation-*.json; do [[ -f $f ]] && cat "$f"; done | jq -s --argjson limit "$p99_limit" '
+      map({rate: .settings.rate, offeredMessagesPerSecond: (.settings.rate * .settings.users), p50: .latency.p50, p99: .latency.p99,
+           missing: (.deliveries.missing // null), failed: (.messages.failed // null),
+           clean: (.passed and ((.latency.p99 // 1e9) <= $limit) and ((.messages.failed // 1) == 0) and ((.deliveries.missing // 1) == 0))})
+      | sort_by(.rate) | {steps: ., highestCleanRate: ([.[] | select(.clean) | .rate] | max), firstUncleanRate: ([.[] | select(.clean | not) | .rate] | min)}')
+    jq --arg t "$target" --argjson v "$target_json" '.targets[$t] = $v' "$results/saturation.json" >"$work/sat.json" && mv "$work/sat.json" "$results/saturation.json"
+  done
+  jq '.ratio = (if .targets.chatapp.highestCleanRate and .targets.baseline.highestCleanRate then (.targets.chatapp.highestCleanRate / .targets.baseline.highestCleanRate) else null end)' \
+    "$results/saturation.json" >"$work/sat.json" && mv "$work/sat.json" "$results/saturation.json"
+  # A server clean at every step has no knee within the steps: its figure is only a lower bound.
+  jq -r '"== saturation: highest clean rate (msgs/user/s) " + ([.targets | to_entries[] | "\(.key) \(.value.highestCleanRate // "none")"
+    + (if .value.firstUncleanRate == null then " (clean at every step: at least that)" else "" end)] | join(", ")) + ", ratio ChatApp/baseline \(.ratio // "-")"' \
+    "$results/saturation.json"
+  if command -v python3 >/dev/null; then
+    python3 "$root/bench/chart.py" "$results/saturation.json" "$results/saturation.svg" "$results/saturation.html" \
+      && echo "   chart: $results/saturation.svg and saturation.html"
+  else
+    echo "   (python3 not found: no chart)"
+  fi
+
+  [[ "${PROFILE:-}" == 1 && -n $knee ]] && profile_chatapp "$knee"
+  return 0
+}
+
+# A CPU sample trace of ChatApp at its knee, and the gauges that say whether it waits on the thread pool or the writer.
+profile_chatapp() { # rate
+  local rate=$1 trace="$results/chatapp-saturation.nettrace" seconds=${sat_step%s}
+  echo "== profiling ChatApp at $rate msgs/user/s with dotnet-trace (dotnet-sampled-thread-time)"
+  : >"$work/progress.log"
+  saturation_step chatapp "$chatapp_port" "$rate" "$results/chatapp-profile-$rate.json" >"$work/profile-step.out" &
+  local step=$!
+  # The bots log in (password hashing) and connect first; the trace covers only the sending.
+  while kill -0 "$step" 2>/dev/null && ! grep -q 's send ' "$work/progress.log"; do sleep 0.5; done
+  curl -s "http://127.0.0.1:$chatapp_port/metrics" >"$results/profile-metrics-before.txt" || true
+  (cd "$root" && exec dotnet tool run dotnet-trace collect -p "$chatapp_pid" --profile dotnet-sampled-thread-time \
+    --duration "00:00:00:$(printf '%02d' "$seconds")" -o "$trace") >"$work/trace.log" 2>&1 &
+  local tracer=$!
+  (for _ in $(seq 1 "$seconds"); do
+     curl -s "http://127.0.0.1:$chatapp_port/metrics" | grep -E '^(dotnet_thread_pool_(queue_length|thread_count)|chatapp_(writer|fanout)_queue_depth)' || true
+     sleep 1
+   done) >"$results/profile-gauges.txt" &
+  local gauges=$!
+  wait "$step" || true
+  cat "$work/profile-step.out"
+  wait "$tracer" || { echo "   dotnet-trace failed:"; tail -5 "$work/trace.log"; }
+  wait "$gauges" || true
+  curl -s "http://127.0.0.1:$chatapp_port/metrics" >"$results/profile-metrics-after.txt" || true
+  [[ -f $trace ]] || return 0
+  (cd "$root" && dotnet tool run dotnet-trace report "$trace" topN -n 40 --inclusive) >"$results/profile-top-inclusive.txt" 2>&1 || true
+  (cd "$root" && dotnet tool run dotnet-trace report "$trace" topN -n 40) >"$results/profile-top-exclusive.txt" 2>&1 || true
+  (cd "$root" && dotnet tool run dotnet-trace convert "$trace" --format Speedscope -o "$results/chatapp-saturation") >"$work/convert.log" 2>&1 || true
+  if command -v python3 >/dev/null && [[ -f "$results/chatapp-saturation.speedscope.json" ]]; then
+    # Into the file first: a `head` in the pipe would end it early, and pipefail would end the script.
+    python3 "$root/bench/profile_summary.py" "$results/chatapp-saturation.speedscope.json" >"$results/profile-summary.txt"
+    sed -n '1,16p' "$results/profile-summary.txt" | sed 's/^/   /'
+  fi
+  local b=$results/profile-metrics-before.txt a=$results/profile-metrics-after.txt
+  jq -rn --arg bc "$(metric "$b" chatapp_writer_batch_size_count)" --arg ac "$(metric "$a" chatapp_writer_batch_size_count)" \
+         --arg bs "$(metric "$b" chatapp_writer_batch_size_sum)" --arg sa "$(metric "$a" chatapp_writer_batch_size_sum)" \
+         --arg bd "$(metric "$b" chatapp_writer_commit_duration_seconds_sum)" --arg ad "$(metric "$a" chatapp_writer_commit_duration_seconds_sum)" '
+    def n($x): ($x | if . == "" then 0 else tonumber end);
+    (n($ac) - n($bc)) as $batches | if $batches > 0 then
+      "   during the profiled step: \($batches) batches, mean batch \((n($sa) - n($bs)) / $batches | . * 10 | round / 10) commands, mean commit \((n($ad) - n($bd)) / $batches * 1000 | . * 100 | round / 100) ms"
+    else "   (no writer batches seen in /metrics)" end' | tee -a "$results/profile-summary.txt"
+  awk '/^dotnet_thread_pool_queue_length/ {if ($NF > max) max = $NF} END {print "   thread pool queue length, max of the 1 s samples: " max + 0}' \
+    "$results/profile-gauges.txt" | tee -a "$results/profile-summary.txt"
+}
+
+run_connections() {
+  local target port pid json before during sim heap
+  for target in chatapp baseline; do
+    port=$chatapp_port; pid=$chatapp_pid
+    [[ $target == baseline ]] && { port=$baseline_port; pid=$baseline_pid; }
+    json="$results/$target-connections.json"
+    echo "== $target over ${protocols[0]}: connections, $conn_users idle users in rooms of 20, held for $conn_hold"
+    before=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+    "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --idle --users "$conn_users" --rooms $(((conn_users + 19) / 20)) \
+      --duration "$conn_hold" --warmup 0s --protocol "${protocols[0]}" --connect-concurrency 100 --login-concurrency 8 \
+      --bot-prefix bench --room-prefix bench-idle --json "$json" >"$work/idle.out" 2>"$work/progress.log" &
+    sim=$!
+    # Weighed once every bot is connected and idle (the simulator's progress line says so), bounded by the run itself.
+    while kill -0 "$sim" 2>/dev/null && ! grep -q 's idle ' "$work/progress.log"; do sleep 0.5; done
+    sleep 2
+    during=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+    heap=""
+    [[ $target == chatapp ]] && heap=$(curl -s "http://127.0.0.1:$port/metrics" | grep -E '^dotnet_gc_last_collection_heap_size_bytes' | awk '{s += $NF} END {print s}')
+    wait "$sim" || { status=1; echo "   (failed)"; tail -3 "$work/progress.log"; }
+    sed 's/^/   /' "$work/idle.out" | grep -E 'login|connect|result' || true
+    jq --argjson before "$before" --argjson during "$during" --arg heap "$heap" '
+      .memory = {rssBeforeKiB: $before, rssConnectedKiB: $during, gcHeapBytes: ($heap | if . == "" then null else tonumber end),
+                 bytesPerConnection: (if .connect.succeeded > 0 then (($during - $before) * 1024 / .connect.succeeded | round) else null end)}
+      | .connectRatePerSecond = (if .connect.elapsedSeconds > 0 then (.connect.succeeded / .connect.elapsedSeconds | . * 10 | round / 10) else null end)' \
+      "$json" >"$work/conn.json" 2>/dev/null && mv "$work/conn.json" "$json"
+    jq -r '"   RSS \(.memory.rssBeforeKiB) KiB -> \(.memory.rssConnectedKiB) KiB: \(.memory.bytesPerConnection) bytes per connection; connect rate \(.connectRatePerSecond)/s (connect p50 \(.connect.milliseconds.p50) ms, p99 \(.connect.milliseconds.p99) ms)"' "$json" 2>/dev/null || true
+  done
+}
+
+run_writer() {
+  echo "== writer alone (bench/WriterBench; synchronous=FULL on a real file; a timed run after a warm-up)"
+  dotnet "$root/bench/WriterBench/bin/Release/net10.0/WriterBench.dll" "${writer_args[@]}" --json "$results/writer.json" 2>"$work/writer.log" \
+    | sed 's/^/   /' || { status=1; echo "   (failed)"; tail -5 "$work/writer.log"; }
+}
