@@ -21,7 +21,7 @@ public sealed class ChatHub(
     Moderation moderation,
     RoomQueries rooms,
     RoomMembership membership,
-    PresenceTracker presence) : Hub<IChatClient>
+    PresenceTracker presence) : Hub<IChatClient>, IChatHub
 {
     private ChatUser Caller => ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
 
