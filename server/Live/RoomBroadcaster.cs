@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using ChatApp.Contracts;
-using ChatApp.Server.Hosting;
 using ChatApp.Server.Data;
+using ChatApp.Server.Hosting;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Server.Live;
