@@ -6,12 +6,19 @@ using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
 using ChatApp.Server.Hubs;
 using ChatApp.Server.Limits;
+using ChatApp.Server.Live;
 using ChatApp.Server.Messages;
+using ChatApp.Server.Presence;
+using ChatApp.Server.Rooms;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Logging: Serilog from appsettings.json, console plus rolling file.
 builder.AddChatLogging();
+
+// The live fan-out (connections, groups, the one ordered send queue). Before Data: hosted services stop in
+// reverse order, so the writer drains its queue at shutdown while the fan-out is still running.
+builder.AddChatLive();
 
 // Storage: SQLite (WAL, synchronous=FULL), EF Core migrations at start-up, one server per database; token keys beside it.
 builder.AddChatData();
@@ -19,8 +26,11 @@ builder.AddChatData();
 // Accounts, sessions, JWT access tokens (REST header, or access_token on the hub's WebSocket request), admins.
 builder.AddChatAuth();
 
-// Rooms and messages: the hub, the single database writer, the live fan-out.
+// Real time: rooms, presence and messages, then the hub that calls them (its filters before the Limits filter below).
+builder.AddChatRooms();
+builder.AddChatPresence();
 builder.AddChatMessaging();
+builder.AddChatHub();
 
 // Metrics: OpenTelemetry (ASP.NET Core, Kestrel, SignalR, runtime, ChatApp's own) for Prometheus at /metrics.
 builder.AddChatMetrics();

@@ -105,42 +105,42 @@ public sealed class ChatConnection : IAsyncDisposable
     }
 
     public Task<RoomInfo> CreateRoomAsync(string name, bool isPrivate, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<RoomInfo>("CreateRoom", name, isPrivate, cancellationToken);
+        Hub.InvokeAsync<RoomInfo>(nameof(IChatHub.CreateRoom), name, isPrivate, cancellationToken);
 
     public Task<RoomInfo> JoinRoomAsync(string room, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<RoomInfo>("JoinRoom", room, cancellationToken);
+        Hub.InvokeAsync<RoomInfo>(nameof(IChatHub.JoinRoom), room, cancellationToken);
 
     public Task LeaveRoomAsync(string room, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync("LeaveRoom", room, cancellationToken);
+        Hub.InvokeAsync(nameof(IChatHub.LeaveRoom), room, cancellationToken);
 
     public Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<IReadOnlyList<RoomInfo>>("ListRooms", cancellationToken);
+        Hub.InvokeAsync<IReadOnlyList<RoomInfo>>(nameof(IChatHub.ListRooms), cancellationToken);
 
     public Task InviteToRoomAsync(string room, string userName, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync("InviteToRoom", room, userName, cancellationToken);
+        Hub.InvokeAsync(nameof(IChatHub.InviteToRoom), room, userName, cancellationToken);
 
     public Task RemoveFromRoomAsync(string room, string userName, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync("RemoveFromRoom", room, userName, cancellationToken);
+        Hub.InvokeAsync(nameof(IChatHub.RemoveFromRoom), room, userName, cancellationToken);
 
     /// <summary>Deletes a room (its owner, or an admin); its members get RoomLeft.</summary>
     public Task DeleteRoomAsync(string room, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync("DeleteRoom", room, cancellationToken);
+        Hub.InvokeAsync(nameof(IChatHub.DeleteRoom), room, cancellationToken);
 
     public Task<RoomInfo> OpenDirectAsync(string userName, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<RoomInfo>("OpenDirect", userName, cancellationToken);
+        Hub.InvokeAsync<RoomInfo>(nameof(IChatHub.OpenDirect), userName, cancellationToken);
 
     public Task<IReadOnlyList<MemberInfo>> GetRoomMembersAsync(string room, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<IReadOnlyList<MemberInfo>>("GetRoomMembers", room, cancellationToken);
+        Hub.InvokeAsync<IReadOnlyList<MemberInfo>>(nameof(IChatHub.GetRoomMembers), room, cancellationToken);
 
     public Task<RoomInfo> MarkReadAsync(string room, long seq, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<RoomInfo>("MarkRead", room, seq, cancellationToken);
+        Hub.InvokeAsync<RoomInfo>(nameof(IChatHub.MarkRead), room, seq, cancellationToken);
 
     public Task SetTypingAsync(string room, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync("SetTyping", room, cancellationToken);
+        Hub.InvokeAsync(nameof(IChatHub.SetTyping), room, cancellationToken);
 
     /// <summary>Sends once; answers after the server has committed the message. See <see cref="SendWithRetryAsync"/>.</summary>
     public Task<ChatMessage> SendMessageAsync(string room, string text, string clientMessageId, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<ChatMessage>("SendMessage", room, text, clientMessageId, cancellationToken);
+        Hub.InvokeAsync<ChatMessage>(nameof(IChatHub.SendMessage), room, text, clientMessageId, cancellationToken);
 
     /// <summary>
     /// Sends, and if the connection fails before the answer arrives, waits for the reconnect and sends again
@@ -180,22 +180,22 @@ public sealed class ChatConnection : IAsyncDisposable
     };
 
     public Task<ChatMessage> EditMessageAsync(string room, long seq, string text, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<ChatMessage>("EditMessage", room, seq, text, cancellationToken);
+        Hub.InvokeAsync<ChatMessage>(nameof(IChatHub.EditMessage), room, seq, text, cancellationToken);
 
     public Task<ChatMessage> DeleteMessageAsync(string room, long seq, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<ChatMessage>("DeleteMessage", room, seq, cancellationToken);
+        Hub.InvokeAsync<ChatMessage>(nameof(IChatHub.DeleteMessage), room, seq, cancellationToken);
 
     public Task<ChatMessage> ReactAsync(string room, long seq, string emoji, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<ChatMessage>("React", room, seq, emoji, cancellationToken);
+        Hub.InvokeAsync<ChatMessage>(nameof(IChatHub.React), room, seq, emoji, cancellationToken);
 
     public Task<HistoryPage> GetHistoryAsync(string room, long? beforeSeq, int? limit, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<HistoryPage>("GetHistory", room, beforeSeq, limit, cancellationToken);
+        Hub.InvokeAsync<HistoryPage>(nameof(IChatHub.GetHistory), room, beforeSeq, limit, cancellationToken);
 
     public IAsyncEnumerable<ChatMessage> StreamMessagesSinceAsync(string room, long afterSeq, CancellationToken cancellationToken) =>
-        Hub.StreamAsync<ChatMessage>("StreamMessagesSince", room, afterSeq, cancellationToken);
+        Hub.StreamAsync<ChatMessage>(nameof(IChatHub.StreamMessagesSince), room, afterSeq, cancellationToken);
 
     public Task<SearchPage> SearchMessagesAsync(string query, string? room, long? beforeId, int? limit, CancellationToken cancellationToken) =>
-        Hub.InvokeAsync<SearchPage>("SearchMessages", query, room, beforeId, limit, cancellationToken);
+        Hub.InvokeAsync<SearchPage>(nameof(IChatHub.SearchMessages), query, room, beforeId, limit, cancellationToken);
 
     /// <summary>Completes when the connection is up, waiting for the reconnect if it is down; fails once it is closed for good.</summary>
     public async Task WaitConnectedAsync(CancellationToken cancellationToken)

@@ -16,9 +16,9 @@ public static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup(ChatPaths.Admin).RequireAuthorization(TokenClaims.AdminPolicy).WithTags("Admin");
-        admin.MapPost("/users/{userName}/disable", async (string userName, HttpContext http, Moderation moderation, CancellationToken ct) =>
+        admin.MapPost("/users/{userName}/disable", async (string userName, ChatUser user, Moderation moderation, CancellationToken ct) =>
         {
-            await moderation.DisableAsync(ChatUser.From(http.User), userName, ct);
+            await moderation.DisableAsync(user, userName, ct);
             return TypedResults.NoContent();
         });
         admin.MapPost("/users/{userName}/enable", async (string userName, Moderation moderation, CancellationToken ct) =>
@@ -46,13 +46,13 @@ public static class AdminApi
             await moderation.SetArchivedAsync(room, archived: false, ct);
             return TypedResults.NoContent();
         });
-        admin.MapDelete("/rooms/{room}/messages/{seq:long}", (string room, long seq, HttpContext http, MessageLog log, CancellationToken ct) =>
-            log.RemoveAsModeratorAsync(ChatUser.From(http.User), room, seq, ct));
+        admin.MapDelete("/rooms/{room}/messages/{seq:long}", (string room, long seq, ChatUser user, MessageLog log, CancellationToken ct) =>
+            log.RemoveAsModeratorAsync(user, room, seq, ct));
 
         // Owners delete their own rooms, admins any room: one endpoint, the command decides.
-        app.MapDelete($"{ChatPaths.Rooms}/{{room}}", async (string room, HttpContext http, Moderation moderation, CancellationToken ct) =>
+        app.MapDelete($"{ChatPaths.Rooms}/{{room}}", async (string room, ChatUser user, HttpContext http, Moderation moderation, CancellationToken ct) =>
         {
-            await moderation.DeleteRoomAsync(ChatUser.From(http.User), TokenClaims.IsAdmin(http.User), room, ct);
+            await moderation.DeleteRoomAsync(user, TokenClaims.IsAdmin(http.User), room, ct);
             return TypedResults.NoContent();
         }).RequireAuthorization().WithTags("Rooms");
         return app;

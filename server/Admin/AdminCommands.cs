@@ -1,6 +1,7 @@
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
+using ChatApp.Server.Live;
 using ChatApp.Server.Rooms;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,5 @@
 using ChatApp.Contracts;
+using ChatApp.Server.Data;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR;

@@ -1,4 +1,4 @@
-using ChatApp.Server.Hubs;
+using ChatApp.Server.Live;
 
 namespace ChatApp.Server.Auth;
 

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Server.Auth;
 
@@ -17,10 +16,4 @@ public static class TokenClaims
     public static string? SessionId(ClaimsPrincipal? principal) => principal?.FindFirstValue(Session);
 
     public static bool IsAdmin(ClaimsPrincipal principal) => principal.IsInRole(AdminRole);
-}
-
-/// <summary>SignalR's user id (for <c>Clients.User</c>) is the token's subject, the user's numeric id.</summary>
-internal sealed class SubjectUserIdProvider : IUserIdProvider
-{
-    public string? GetUserId(HubConnectionContext connection) => connection.User.FindFirstValue(TokenClaims.Subject);
 }

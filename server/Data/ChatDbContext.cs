@@ -1,6 +1,3 @@
-using ChatApp.Server.Auth;
-using ChatApp.Server.Messages;
-using ChatApp.Server.Rooms;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatApp.Server.Data;

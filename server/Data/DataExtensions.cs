@@ -39,6 +39,11 @@ public static class DataExtensions
         builder.Services.AddSingleton<DatabaseFile>();
         builder.Services.AddHostedService<DatabaseInitializer>();
 
+        // The single writer; what it commits goes to ICommittedEffects, which the live side registers.
+        builder.Services.AddOptions<WriterOptions>().BindConfiguration(WriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DatabaseWriter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseWriter>());
+
         // The keys that protect bearer tokens live with the data, so tokens survive a restart.
         builder.Services.AddDataProtection();
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>, ILoggerFactory>((keys, storage, logging) =>

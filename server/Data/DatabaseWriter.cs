@@ -4,8 +4,6 @@ using System.Threading.Channels;
 using ChatApp.Contracts;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
-using ChatApp.Server.Messages;
-using ChatApp.Server.Rooms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +13,7 @@ namespace ChatApp.Server.Data;
 /// The one writer of the database. Every change goes through its bounded queue; it takes what is
 /// queued (up to a batch), runs each command in one transaction and commits once, so one fsync covers
 /// the whole batch (group commit). Only after the commit does it hand the batch's live effects (appended
-/// entries, group changes), in order, to the <see cref="RoomBroadcaster"/> and complete each caller's await.
+/// entries, group changes), in order, to <see cref="ICommittedEffects"/> (the live fan-out) and complete each caller's await.
 /// </summary>
 /// <remarks>
 /// SQLite allows one writer at a time and its ADO.NET provider runs "async" calls synchronously, so
@@ -25,7 +23,7 @@ namespace ChatApp.Server.Data;
 public sealed partial class DatabaseWriter(
     IDbContextFactory<ChatDbContext> contexts,
     DatabaseFile file,
-    RoomBroadcaster broadcaster,
+    ICommittedEffects live,
     ChatMetrics metrics,
     IOptions<WriterOptions> options,
     ILogger<DatabaseWriter> logger) : BackgroundService
@@ -151,7 +149,7 @@ public sealed partial class DatabaseWriter(
 
         // Queued before any caller resumes, so whatever a caller does next (announce a join, send again)
         // lands in the fan-out queue behind this batch's entries and group changes.
-        broadcaster.Publish(effects);
+        live.Publish(effects);
         metrics.BatchCommitted(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: true);
         foreach (var entry in effects.OfType<ChatMessage>())
         {
@@ -184,57 +182,4 @@ public sealed partial class DatabaseWriter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} commands failed to commit; every sender was told to retry")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
-}
-
-/// <summary>What a command sees while it runs inside the writer's transaction.</summary>
-public sealed class WriteContext(ChatDbContext db, List<object> effects)
-{
-    public ChatDbContext Db { get; } = db;
-
-    /// <summary>Marks a log entry for fan-out once the transaction has committed.</summary>
-    public void Append(ChatMessage entry) => effects.Add(entry);
-
-    /// <summary>Marks a change of who receives a room's live events, applied after the commit, in order with the entries.</summary>
-    public void ChangeGroup(GroupChange change) => effects.Add(change);
-}
-
-/// <summary>A change to the database, run by the <see cref="DatabaseWriter"/> inside its batch transaction.</summary>
-public abstract class WriteCommand
-{
-    internal abstract Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken);
-
-    internal abstract void Complete();
-
-    internal abstract void Fail(Exception exception);
-}
-
-/// <summary>A command with a result that its caller awaits; the result is released only after the commit.</summary>
-public abstract class WriteCommand<T> : WriteCommand
-{
-    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private T? _result;
-
-    public Task<T> Completion => _completion.Task;
-
-    /// <summary>Validates against stored data, stages changes, calls SaveChanges last, and returns the result.</summary>
-    protected abstract Task<T> RunAsync(WriteContext context, CancellationToken cancellationToken);
-
-    internal override async Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken) =>
-        _result = await RunAsync(context, cancellationToken);
-
-    // RunAsync returned, so _result holds its value (which may legitimately be null for reference T).
-    internal override void Complete() => _completion.TrySetResult(_result!);
-
-    internal override void Fail(Exception exception) => _completion.TrySetException(exception);
-}
-
-public sealed class WriterOptions
-{
-    public const string Section = "Writer";
-
-    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
-    public int QueueCapacity { get; set; } = 10_000;
-
-    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
-    public int MaxBatchSize { get; set; } = 256;
 }

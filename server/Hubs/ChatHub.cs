@@ -21,14 +21,16 @@ public sealed class ChatHub(
     Moderation moderation,
     RoomQueries rooms,
     RoomMembership membership,
-    PresenceTracker presence) : Hub<IChatClient>
+    PresenceTracker presence) : Hub<IChatClient>, IChatHub
 {
-    private ChatUser Caller => ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
+    // Read from the claims once per connection, on connect (before any invocation can run), then reused by every call.
+    private ChatUser Caller => (ChatUser)Context.Items[typeof(ChatUser)]!;
 
     private CancellationToken Aborted => Context.ConnectionAborted;
 
     public override async Task OnConnectedAsync()
     {
+        Context.Items[typeof(ChatUser)] = ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
         try
         {
             // Registered before the groups are read, so a membership change from now on includes this connection too.

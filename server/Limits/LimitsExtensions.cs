@@ -5,15 +5,11 @@ using System.Threading.RateLimiting;
 using ChatApp.Contracts;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
-using ChatApp.Server.Hubs;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace ChatApp.Server.Limits;
-
-/// <summary>Endpoint metadata: which limit a REST endpoint counts against.</summary>
-public sealed record LimitedBy(LimitKind Kind);
 
 public static partial class LimitsExtensions
 {
@@ -30,7 +26,7 @@ public static partial class LimitsExtensions
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, _) => RejectAsync(context, limits.Value);
         });
-        // Added after ChatHubFilter (AddChatMessaging), so that filter turns this one's refusals into coded HubExceptions.
+        // Added after ChatHubFilter (AddChatHub), so that filter turns this one's refusals into coded HubExceptions.
         builder.Services.Configure<HubOptions>(hub => hub.AddFilter<HubLimitFilter>());
         return builder;
     }

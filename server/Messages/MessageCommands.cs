@@ -24,7 +24,7 @@ public sealed class EditMessage(ChatUser user, string roomName, long seq, string
         var entry = LogTargets.Append(db, room, user, EntryKinds.Edit, text, LogTargets.NewId(EntryKinds.Edit), now, seq);
         await db.SaveChangesAsync(cancellationToken);
 
-        var wire = entry.ToWire(room.Name, user.Name) with { EditedAt = now, Mentions = mentions };
+        var wire = WireMessages.From(entry, room.Name, user.Name) with { Mentions = mentions };
         context.Append(wire);
         return wire;
     }
@@ -54,7 +54,7 @@ public sealed class DeleteMessage(ChatUser user, string roomName, long seq, Date
         var entry = LogTargets.Append(db, room, user, EntryKinds.Delete, "", LogTargets.NewId(EntryKinds.Delete), now, seq);
         await db.SaveChangesAsync(cancellationToken);
 
-        var wire = entry.ToWire(room.Name, user.Name);
+        var wire = WireMessages.From(entry, room.Name, user.Name);
         context.Append(wire);
         return wire;
     }
@@ -91,7 +91,7 @@ public sealed class ToggleReaction(ChatUser user, string roomName, long seq, str
         var entry = LogTargets.Append(db, room, user, EntryKinds.Reaction, emoji, LogTargets.NewId(EntryKinds.Reaction), now, seq);
         await db.SaveChangesAsync(cancellationToken);
 
-        var wire = (await EntryAssembler.CompleteAsync(db, room.Id, [entry.ToWire(room.Name, user.Name)], user.Id, cancellationToken))[0];
+        var wire = (await EntryAssembler.CompleteAsync(db, room.Id, [WireMessages.From(entry, room.Name, user.Name)], user.Id, cancellationToken))[0];
         context.Append(wire);
         return wire;
     }

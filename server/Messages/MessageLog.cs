@@ -86,9 +86,9 @@ public sealed class MessageLog(
         var before = beforeSeq ?? long.MaxValue;
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var newestFirst = await Project(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq < before && e.Kind == EntryKinds.Message))
-            .OrderByDescending(m => m.Seq)
-            .Take(size + 1)
+        var newestFirst = await WireMessages.Read(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq < before && e.Kind == EntryKinds.Message)
+            .OrderByDescending(e => e.Seq)
+            .Take(size + 1))
             .ToListAsync(cancellationToken);
         var hasMore = newestFirst.Count > size;
         var page = newestFirst.Take(size).Reverse().ToList();
@@ -112,9 +112,9 @@ public sealed class MessageLog(
             List<ChatMessage> page;
             await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
-                page = await Project(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq > last))
-                    .OrderBy(m => m.Seq)
-                    .Take(pageSize)
+                page = await WireMessages.Read(db.LogEntries.Where(e => e.RoomId == access.RoomId && e.Seq > last)
+                    .OrderBy(e => e.Seq)
+                    .Take(pageSize))
                     .ToListAsync(cancellationToken);
                 page = await EntryAssembler.CompleteAsync(db, access.RoomId, page, user.Id, cancellationToken);
             }
@@ -132,22 +132,6 @@ public sealed class MessageLog(
             last = page[^1].Seq;
         }
     }
-
-    internal static IQueryable<ChatMessage> Project(IQueryable<LogEntry> entries) =>
-        entries.Select(e => new ChatMessage
-        {
-            Id = e.Id,
-            Room = e.Room!.Name,
-            Seq = e.Seq,
-            Sender = e.Sender!.UserName,
-            Text = e.Text,
-            SentAt = e.SentAt,
-            ClientMessageId = e.ClientMessageId,
-            Kind = e.Kind,
-            TargetSeq = e.TargetSeq,
-            EditedAt = e.Kind == EntryKinds.Edit ? e.SentAt : e.EditedAt,
-            Deleted = e.DeletedAt != null,
-        });
 
     private void ValidateText(string? text)
     {

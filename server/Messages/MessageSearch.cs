@@ -30,7 +30,7 @@ public sealed class MessageSearch(IDbContextFactory<ChatDbContext> contexts, Roo
         var before = beforeId ?? long.MaxValue;
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        // Readability is part of the query itself, so a hit from a room the caller cannot read never leaves the database.
+        // Readability (ReadAccess.CanRead, in SQL) is part of the query itself, so a hit from a room the caller cannot read never leaves the database.
         var ids = await db.Database.SqlQuery<long>($"""
             SELECT e.Id AS Value
             FROM MessageSearch s
@@ -46,8 +46,7 @@ public sealed class MessageSearch(IDbContextFactory<ChatDbContext> contexts, Roo
             """).ToListAsync(cancellationToken);
 
         var pageIds = ids.Take(size).ToList();
-        var hits = await MessageLog.Project(db.LogEntries.Where(e => pageIds.Contains(e.Id)))
-            .OrderByDescending(m => m.Id)
+        var hits = await WireMessages.Read(db.LogEntries.Where(e => pageIds.Contains(e.Id)).OrderByDescending(e => e.Id))
             .ToListAsync(cancellationToken);
         return new SearchPage(hits, ids.Count > size);
     }

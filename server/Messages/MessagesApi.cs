@@ -11,21 +11,21 @@ public static class MessagesApi
     public static IEndpointRouteBuilder MapMessagesApi(this IEndpointRouteBuilder app)
     {
         var rooms = app.MapGroup(ChatPaths.Rooms).RequireAuthorization().WithTags("Rooms").LimitedBy(LimitKind.Calls);
-        rooms.MapGet("/", (HttpContext http, RoomQueries queries, CancellationToken ct) =>
-            queries.ListAsync(ChatUser.From(http.User), ct));
-        rooms.MapGet("/{room}/messages", (string room, long? beforeSeq, int? limit, HttpContext http, MessageLog log, CancellationToken ct) =>
-            log.GetHistoryAsync(ChatUser.From(http.User), room, beforeSeq, limit, ct));
+        rooms.MapGet("/", (ChatUser user, RoomQueries queries, CancellationToken ct) =>
+            queries.ListAsync(user, ct));
+        rooms.MapGet("/{room}/messages", (string room, long? beforeSeq, int? limit, ChatUser user, MessageLog log, CancellationToken ct) =>
+            log.GetHistoryAsync(user, room, beforeSeq, limit, ct));
         rooms.MapPost("/{room}/messages", PostAsync).LimitedBy(LimitKind.Messages);
-        rooms.MapGet("/{room}/members", (string room, HttpContext http, RoomQueries queries, CancellationToken ct) =>
-            queries.MembersAsync(ChatUser.From(http.User), room, ct));
-        app.MapGet(ChatPaths.Search, (string? q, string? room, long? beforeId, int? limit, HttpContext http, MessageSearch search, CancellationToken ct) =>
-            search.SearchAsync(ChatUser.From(http.User), q, room, beforeId, limit, ct)).RequireAuthorization().WithTags("Search").LimitedBy(LimitKind.Calls);
+        rooms.MapGet("/{room}/members", (string room, ChatUser user, RoomQueries queries, CancellationToken ct) =>
+            queries.MembersAsync(user, room, ct));
+        app.MapGet(ChatPaths.Search, (string? q, string? room, long? beforeId, int? limit, ChatUser user, MessageSearch search, CancellationToken ct) =>
+            search.SearchAsync(user, q, room, beforeId, limit, ct)).RequireAuthorization().WithTags("Search").LimitedBy(LimitKind.Calls);
         return app;
     }
 
-    private static async Task<IResult> PostAsync(string room, PostMessageRequest request, HttpContext http, MessageLog log, CancellationToken ct)
+    private static async Task<IResult> PostAsync(string room, PostMessageRequest request, ChatUser user, MessageLog log, CancellationToken ct)
     {
-        var result = await log.SendAsync(ChatUser.From(http.User), room, request.Text, request.ClientMessageId, ct);
+        var result = await log.SendAsync(user, room, request.Text, request.ClientMessageId, ct);
         var location = $"{ChatPaths.Rooms}/{result.Message.Room}/messages?beforeSeq={result.Message.Seq + 1}&limit=1";
         // A retry of a stored message answers 200 with the original instead of 201.
         return result.Duplicate ? TypedResults.Ok(result.Message) : TypedResults.Created(location, result.Message);

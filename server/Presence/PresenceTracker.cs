@@ -1,6 +1,6 @@
 using ChatApp.Server.Auth;
 using ChatApp.Server.Limits;
-using ChatApp.Server.Messages;
+using ChatApp.Server.Live;
 using ChatApp.Server.Rooms;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +11,7 @@ public sealed class PresenceTracker(
     ConnectionRegistry connections,
     RoomQueries rooms,
     RoomBroadcaster broadcaster,
-    IOptions<ChatOptions> options,
+    IOptions<TypingOptions> options,
     TimeProvider clock)
 {
     // Bounded: an entry only matters for one throttle interval, and the map never holds more than its cap.

@@ -1,38 +1,10 @@
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
+using ChatApp.Server.Live;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatApp.Server.Rooms;
-
-/// <summary>What a membership command changed, for the live side (groups and events) to follow.</summary>
-public sealed record MembershipChange(string Room, long UserId, string UserName, bool Changed);
-
-internal static class RoomLookups
-{
-    public static async Task<Room> FindRoomAsync(this ChatDbContext db, string name, CancellationToken cancellationToken) =>
-        await db.Rooms.AsTracking().FirstOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken)
-            ?? throw ChatException.NotFound($"There is no room named '{name}'.");
-
-    public static async Task<User> FindUserAsync(this ChatDbContext db, string userName, CancellationToken cancellationToken) =>
-        await db.Users.FirstOrDefaultAsync(u => u.UserName == userName, cancellationToken)
-            ?? throw ChatException.NotFound($"There is no user named '{userName}'.");
-
-    public static Task<bool> IsMemberAsync(this ChatDbContext db, long roomId, long userId, CancellationToken cancellationToken) =>
-        db.RoomMembers.AnyAsync(m => m.RoomId == roomId && m.UserId == userId, cancellationToken);
-
-    /// <summary>Adds the membership if missing; returns whether it was added.</summary>
-    public static async Task<bool> AddMemberAsync(this ChatDbContext db, long roomId, long userId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (await db.IsMemberAsync(roomId, userId, cancellationToken))
-        {
-            return false;
-        }
-
-        db.RoomMembers.Add(new RoomMember { RoomId = roomId, UserId = userId, JoinedAt = now });
-        return true;
-    }
-}
 
 public sealed class CreateRoom(ChatUser owner, string name, bool isPrivate, DateTimeOffset now) : WriteCommand<MembershipChange>
 {
@@ -86,9 +58,9 @@ public sealed class LeaveRoom(ChatUser user, string name) : WriteCommand<Members
         var db = context.Db;
         var room = await db.FindRoomAsync(name, cancellationToken);
         var removed = await db.RoomMembers.Where(m => m.RoomId == room.Id && m.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
-        if (removed == 0 && room.IsPrivate)
+        if (removed == 0 && !ReadAccess.CanRead(room.IsPrivate, isMember: false))
         {
-            throw ChatException.NotFound($"There is no room named '{name}' that you can read.");
+            throw ReadAccess.NoReadableRoom(name);
         }
 
         context.ChangeGroup(new GroupChange(name, Join: false, UserId: user.Id));
@@ -193,32 +165,6 @@ public sealed class MarkRead(ChatUser user, string name, long seq) : WriteComman
             .Where(m => m.RoomId == room.Id && m.UserId == user.Id)
             .ExecuteUpdateAsync(set => set.SetProperty(m => m.LastReadSeq, m => m.LastReadSeq < target ? target : m.LastReadSeq), cancellationToken);
         return updated > 0 ? true
-            : room.IsPrivate ? throw ChatException.NotFound($"There is no room named '{name}' that you can read.")
-            : throw ChatException.Forbidden($"You are not a member of '{name}'.");
-    }
-}
-
-internal static class OwnerChecks
-{
-    public static async Task<Room> RequireOwnedRoomAsync(this ChatDbContext db, ChatUser caller, string name, string action, CancellationToken cancellationToken)
-    {
-        var room = await db.FindRoomAsync(name, cancellationToken);
-        if (room.IsDirect)
-        {
-            throw ChatException.Invalid($"You cannot {action} in a direct conversation.");
-        }
-
-        if (room.OwnerId != caller.Id)
-        {
-            // A private room the caller does not belong to must not reveal more than a missing one.
-            if (room.IsPrivate && !await db.IsMemberAsync(room.Id, caller.Id, cancellationToken))
-            {
-                throw ChatException.NotFound($"There is no room named '{name}' that you can read.");
-            }
-
-            throw ChatException.Forbidden($"Only the owner of '{name}' can {action}.");
-        }
-
-        return room;
+            : throw ReadAccess.RefuseNonMember(name, room.IsPrivate, ChatException.Forbidden($"You are not a member of '{name}'."));
     }
 }

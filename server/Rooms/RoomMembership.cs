@@ -1,7 +1,7 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
-using ChatApp.Server.Messages;
+using ChatApp.Server.Live;
 
 namespace ChatApp.Server.Rooms;
 

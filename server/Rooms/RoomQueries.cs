@@ -2,16 +2,10 @@ using ChatApp.Contracts;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
-using ChatApp.Server.Presence;
+using ChatApp.Server.Live;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatApp.Server.Rooms;
-
-/// <summary>What a caller may do in a room, resolved in one query.</summary>
-public sealed record RoomAccess(long RoomId, string Name, bool IsPrivate, bool IsMember, long? OwnerId)
-{
-    public bool CanRead => !IsPrivate || IsMember;
-}
 
 /// <summary>Read-side queries about rooms: async, untracked.</summary>
 public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, ConnectionRegistry connections)
@@ -23,7 +17,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
     /// <summary>One room as <paramref name="user"/> sees it (after a join, an invitation, a read marker).</summary>
     public async Task<RoomInfo> GetInfoAsync(ChatUser user, string room, CancellationToken cancellationToken) =>
         (await QueryInfo(user, room, cancellationToken)).SingleOrDefault()
-            ?? throw ChatException.NotFound($"There is no room named '{room}' that you can read.");
+            ?? throw ReadAccess.NoReadableRoom(room);
 
     private async Task<List<RoomInfo>> QueryInfo(ChatUser user, string? only, CancellationToken cancellationToken)
     {
@@ -36,7 +30,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
 
         var rows = await rooms
             .Select(r => new { Room = r, Member = db.RoomMembers.FirstOrDefault(m => m.RoomId == r.Id && m.UserId == user.Id) })
-            .Where(x => !x.Room.IsPrivate || x.Member != null)
+            .Where(x => !x.Room.IsPrivate || x.Member != null) // ReadAccess.CanRead, in SQL
             .OrderBy(x => x.Room.IsDirect).ThenBy(x => x.Room.Name)
             .Select(x => new
             {
@@ -101,7 +95,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
             .FirstOrDefaultAsync(cancellationToken);
         if (access is null || !access.CanRead)
         {
-            throw ChatException.NotFound($"There is no room named '{name}' that you can read.");
+            throw ReadAccess.NoReadableRoom(name);
         }
 
         return access;

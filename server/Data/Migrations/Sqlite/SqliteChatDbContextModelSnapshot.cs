@@ -17,7 +17,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("ChatApp.Server.Auth.User", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.User", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -49,7 +49,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("Users");
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Auth.UserSession", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.UserSession", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
@@ -83,7 +83,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("Sessions", (string)null);
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Messages.LogEntry", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.LogEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -133,7 +133,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("LogEntries");
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Messages.Mention", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.Mention", b =>
                 {
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER");
@@ -151,7 +151,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("Mentions");
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Messages.Reaction", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.Reaction", b =>
                 {
                     b.Property<long>("RoomId")
                         .HasColumnType("INTEGER");
@@ -172,7 +172,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("Reactions");
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Rooms.Room", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.Room", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -214,7 +214,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("Rooms");
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Rooms.RoomMember", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.RoomMember", b =>
                 {
                     b.Property<long>("RoomId")
                         .HasColumnType("INTEGER");
@@ -235,24 +235,24 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("RoomMembers");
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Auth.UserSession", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.UserSession", b =>
                 {
-                    b.HasOne("ChatApp.Server.Auth.User", null)
+                    b.HasOne("ChatApp.Server.Data.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Messages.LogEntry", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.LogEntry", b =>
                 {
-                    b.HasOne("ChatApp.Server.Rooms.Room", "Room")
+                    b.HasOne("ChatApp.Server.Data.Room", "Room")
                         .WithMany()
                         .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
 
-                    b.HasOne("ChatApp.Server.Auth.User", "Sender")
+                    b.HasOne("ChatApp.Server.Data.User", "Sender")
                         .WithMany()
                         .HasForeignKey("SenderId")
                         .OnDelete(DeleteBehavior.NoAction)
@@ -263,53 +263,53 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.Navigation("Sender");
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Messages.Mention", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.Mention", b =>
                 {
-                    b.HasOne("ChatApp.Server.Rooms.Room", null)
+                    b.HasOne("ChatApp.Server.Data.Room", null)
                         .WithMany()
                         .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
 
-                    b.HasOne("ChatApp.Server.Auth.User", null)
+                    b.HasOne("ChatApp.Server.Data.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Messages.Reaction", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.Reaction", b =>
                 {
-                    b.HasOne("ChatApp.Server.Rooms.Room", null)
+                    b.HasOne("ChatApp.Server.Data.Room", null)
                         .WithMany()
                         .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
 
-                    b.HasOne("ChatApp.Server.Auth.User", null)
+                    b.HasOne("ChatApp.Server.Data.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Rooms.Room", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.Room", b =>
                 {
-                    b.HasOne("ChatApp.Server.Auth.User", null)
+                    b.HasOne("ChatApp.Server.Data.User", null)
                         .WithMany()
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.NoAction);
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Rooms.RoomMember", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.RoomMember", b =>
                 {
-                    b.HasOne("ChatApp.Server.Rooms.Room", null)
+                    b.HasOne("ChatApp.Server.Data.Room", null)
                         .WithMany()
                         .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("ChatApp.Server.Auth.User", null)
+                    b.HasOne("ChatApp.Server.Data.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using ChatApp.Server.Hosting;
 using Microsoft.AspNetCore.SignalR;
 
-namespace ChatApp.Server.Hubs;
+namespace ChatApp.Server.Live;
 
 /// <summary>
 /// Every open hub connection, so that they can be closed from outside a hub call: all of them at shutdown

@@ -1,8 +1,4 @@
-using ChatApp.Contracts;
-using ChatApp.Server.Auth;
-using ChatApp.Server.Rooms;
-
-namespace ChatApp.Server.Messages;
+namespace ChatApp.Server.Data;
 
 /// <summary>One entry of a room's append-only log, numbered by <see cref="Seq"/> within the room.</summary>
 public sealed class LogEntry
@@ -27,21 +23,6 @@ public sealed class LogEntry
 
     public Room? Room { get; set; }
     public User? Sender { get; set; }
-
-    public ChatMessage ToWire(string room, string sender) => new()
-    {
-        Id = Id,
-        Room = room,
-        Seq = Seq,
-        Sender = sender,
-        Text = Text,
-        SentAt = SentAt,
-        ClientMessageId = ClientMessageId,
-        Kind = Kind,
-        TargetSeq = TargetSeq,
-        EditedAt = EditedAt,
-        Deleted = DeletedAt is not null,
-    };
 }
 
 /// <summary>One user's reaction to one message.</summary>

@@ -1,8 +1,7 @@
 using ChatApp.Contracts;
-using ChatApp.Server.Messages;
 using Microsoft.Extensions.Options;
 
-namespace ChatApp.Server.Hosting;
+namespace ChatApp.Server.Hubs;
 
 public static class OriginCheck
 {
@@ -12,7 +11,7 @@ public static class OriginCheck
     /// </summary>
     public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app)
     {
-        var options = app.ApplicationServices.GetRequiredService<IOptions<ChatOptions>>();
+        var options = app.ApplicationServices.GetRequiredService<IOptions<ChatHubOptions>>();
         return app.Use(async (context, next) =>
         {
             if (context.Request.Path.StartsWithSegments(ChatPaths.Hub)

@@ -1,4 +1,4 @@
-namespace ChatApp.Server.Auth;
+namespace ChatApp.Server.Data;
 
 /// <summary>
 /// One login on one device: the refresh token that keeps it going is stored only as a hash, and replaced on
@@ -13,7 +13,7 @@ public sealed class UserSession
     /// <summary>SHA-256 of the current refresh token; an older token of this session no longer matches.</summary>
     public required string RefreshTokenHash { get; set; }
 
-    /// <summary>The token this one replaced: a browser's second tab may still send it for a moment (see <see cref="AuthOptions.RefreshGraceSeconds"/>).</summary>
+    /// <summary>The token this one replaced: a browser's second tab may still send it for a moment (see <c>Auth:RefreshGraceSeconds</c>).</summary>
     public string? PreviousRefreshTokenHash { get; set; }
     public required DateTimeOffset CreatedAt { get; set; }
     public required DateTimeOffset RefreshedAt { get; set; }

@@ -1,7 +1,7 @@
 using ChatApp.Contracts;
-using ChatApp.Server.Hubs;
+using ChatApp.Server.Live;
 
-namespace ChatApp.Server.Hosting;
+namespace ChatApp.Server.Hubs;
 
 /// <summary>
 /// Shutdown in well under a second, not the host's 30-second timeout. Kestrel waits for open requests before

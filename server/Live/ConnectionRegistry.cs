@@ -1,4 +1,4 @@
-namespace ChatApp.Server.Presence;
+namespace ChatApp.Server.Live;
 
 /// <summary>Which connections each user has open right now (several tabs or devices count once as a user).</summary>
 public sealed class ConnectionRegistry

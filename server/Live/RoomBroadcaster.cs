@@ -1,12 +1,10 @@
 using System.Threading.Channels;
 using ChatApp.Contracts;
+using ChatApp.Server.Data;
 using ChatApp.Server.Hosting;
-using ChatApp.Server.Hubs;
-using ChatApp.Server.Presence;
-using ChatApp.Server.Rooms;
 using Microsoft.AspNetCore.SignalR;
 
-namespace ChatApp.Server.Messages;
+namespace ChatApp.Server.Live;
 
 /// <summary>
 /// Sends live events from one ordered queue: committed log entries to each room's group in commit (so seq)
@@ -18,10 +16,11 @@ namespace ChatApp.Server.Messages;
 /// dead connection only delays itself (until SignalR's client timeout drops it) instead of the writer,
 /// the caller, or everyone else.
 /// </remarks>
-public sealed partial class RoomBroadcaster(IHubContext<ChatHub, IChatClient> hub, ConnectionRegistry connections, ChatMetrics metrics, ILogger<RoomBroadcaster> logger) : BackgroundService
+public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry connections, ChatMetrics metrics, ILogger<RoomBroadcaster> logger)
+    : BackgroundService, ICommittedEffects
 {
-    private readonly Channel<Func<IHubContext<ChatHub, IChatClient>, Task>> _sends =
-        Channel.CreateUnbounded<Func<IHubContext<ChatHub, IChatClient>, Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Func<LiveHub, Task>> _sends =
+        Channel.CreateUnbounded<Func<LiveHub, Task>>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Called by the writer after a commit with the batch's entries and group changes, in commit order; never blocks it.</summary>
     public void Publish(IReadOnlyList<object> effects)

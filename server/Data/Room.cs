@@ -1,4 +1,4 @@
-namespace ChatApp.Server.Rooms;
+namespace ChatApp.Server.Data;
 
 public sealed class Room
 {

@@ -1,4 +1,4 @@
-namespace ChatApp.Server.Auth;
+namespace ChatApp.Server.Data;
 
 public sealed class User
 {

@@ -1,0 +1,31 @@
+namespace ChatApp.Server.Data;
+
+/// <summary>A change to the database, run by the <see cref="DatabaseWriter"/> inside its batch transaction.</summary>
+public abstract class WriteCommand
+{
+    internal abstract Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken);
+
+    internal abstract void Complete();
+
+    internal abstract void Fail(Exception exception);
+}
+
+/// <summary>A command with a result that its caller awaits; the result is released only after the commit.</summary>
+public abstract class WriteCommand<T> : WriteCommand
+{
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private T? _result;
+
+    public Task<T> Completion => _completion.Task;
+
+    /// <summary>Validates against stored data, stages changes, calls SaveChanges last, and returns the result.</summary>
+    protected abstract Task<T> RunAsync(WriteContext context, CancellationToken cancellationToken);
+
+    internal override async Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken) =>
+        _result = await RunAsync(context, cancellationToken);
+
+    // RunAsync returned, so _result holds its value (which may legitimately be null for reference T).
+    internal override void Complete() => _completion.TrySetResult(_result!);
+
+    internal override void Fail(Exception exception) => _completion.TrySetException(exception);
+}

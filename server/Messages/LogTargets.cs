@@ -1,0 +1,73 @@
+using ChatApp.Contracts;
+using ChatApp.Server.Auth;
+using ChatApp.Server.Data;
+using ChatApp.Server.Errors;
+using ChatApp.Server.Rooms;
+using Microsoft.EntityFrameworkCore;
+
+namespace ChatApp.Server.Messages;
+
+/// <summary>Shared steps of the commands that write to a room's log.</summary>
+internal static class LogTargets
+{
+    public static async Task RequireMemberAsync(ChatDbContext db, Room room, ChatUser user, CancellationToken cancellationToken)
+    {
+        if (await db.IsMemberAsync(room.Id, user.Id, cancellationToken))
+        {
+            return;
+        }
+
+        throw ReadAccess.RefuseNonMember(room.Name, room.IsPrivate, ChatException.Forbidden($"You are not a member of '{room.Name}'; join it first."));
+    }
+
+    /// <summary>Stages the next entry of the room's log. The seq is taken inside the transaction, so a rollback takes it back too.</summary>
+    public static LogEntry Append(ChatDbContext db, Room room, ChatUser sender, string kind, string text, string clientMessageId, DateTimeOffset now, long? targetSeq)
+    {
+        room.LastSeq++;
+        var entry = new LogEntry
+        {
+            RoomId = room.Id,
+            Seq = room.LastSeq,
+            SenderId = sender.Id,
+            Kind = kind,
+            Text = text,
+            ClientMessageId = clientMessageId,
+            SentAt = now,
+            TargetSeq = targetSeq,
+        };
+        db.LogEntries.Add(entry);
+        return entry;
+    }
+
+    /// <summary>An archived room keeps its log as it is.</summary>
+    public static void RequireOpen(Room room)
+    {
+        if (room.ArchivedAt is not null)
+        {
+            throw ChatException.Forbidden($"Room '{room.Name}' is archived: it can be read but takes no new messages.");
+        }
+    }
+
+    /// <summary>
+    /// The room, checked for membership (unless a moderator asks) and for being open (a moderator's removal is
+    /// allowed in an archived room too), and the live (not deleted) message at <paramref name="seq"/>.
+    /// </summary>
+    public static async Task<(Room Room, LogEntry Message)> FindMessageAsync(
+        ChatDbContext db, ChatUser user, string roomName, long seq, bool moderator, CancellationToken cancellationToken)
+    {
+        var room = await db.FindRoomAsync(roomName, cancellationToken);
+        if (!moderator)
+        {
+            await RequireMemberAsync(db, room, user, cancellationToken);
+            RequireOpen(room);
+        }
+
+        var message = await db.LogEntries.AsTracking()
+            .FirstOrDefaultAsync(e => e.RoomId == room.Id && e.Seq == seq && e.Kind == EntryKinds.Message, cancellationToken)
+            ?? throw ChatException.NotFound($"There is no message #{seq} in '{roomName}'.");
+        return message.DeletedAt is null ? (room, message) : throw ChatException.Invalid($"Message #{seq} was deleted.");
+    }
+
+    /// <summary>Server-made ids for edits, deletes and reactions keep (sender, clientMessageId) unique.</summary>
+    public static string NewId(string kind) => $"{kind}:{Guid.NewGuid():N}";
+}

@@ -1,0 +1,28 @@
+using ChatApp.Server.Auth;
+using ChatApp.Server.Data;
+using ChatApp.Server.Errors;
+
+namespace ChatApp.Server.Rooms;
+
+/// <summary>The owner-only commands' check: invite, remove.</summary>
+internal static class OwnerChecks
+{
+    public static async Task<Room> RequireOwnedRoomAsync(this ChatDbContext db, ChatUser caller, string name, string action, CancellationToken cancellationToken)
+    {
+        var room = await db.FindRoomAsync(name, cancellationToken);
+        if (room.IsDirect)
+        {
+            throw ChatException.Invalid($"You cannot {action} in a direct conversation.");
+        }
+
+        if (room.OwnerId != caller.Id)
+        {
+            var ownersOnly = ChatException.Forbidden($"Only the owner of '{name}' can {action}.");
+            throw room.IsPrivate && !await db.IsMemberAsync(room.Id, caller.Id, cancellationToken)
+                ? ReadAccess.NoReadableRoom(name)
+                : ownersOnly;
+        }
+
+        return room;
+    }
+}
