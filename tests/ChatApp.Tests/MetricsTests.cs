@@ -1,17 +1,13 @@
 using System.Globalization;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Tests;
 
 /// <summary>
-/// A collection that runs alone: a meter listener hears every meter of its name in the process, so a server
-/// started by another test at the same time would add its connections and queue depths to these.
+/// What /metrics shows Prometheus. The server is a process of its own: a meter listener hears every meter of
+/// its name in a process, so a server in the test process would also count the other tests' servers.
 /// </summary>
-[CollectionDefinition(DisableParallelization = true)]
-public sealed class ProcessWideMetrics;
-
-/// <summary>What /metrics shows Prometheus.</summary>
-[Collection(nameof(ProcessWideMetrics))]
 public sealed class MetricsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -32,27 +28,37 @@ public sealed class MetricsTests
     [Fact]
     public async Task AScrapeAfterSomeSendsShowsChatAppsSeriesWithPlausibleValuesBesideTheFrameworksOwn()
     {
-        await using var server = new ChatServer(kestrel: true);
-        await using var alice = await server.UserAsync("alice", "general");
-        await using var bob = await server.UserAsync("bob", "general");
+        await using var server = ServerProcess.Start(Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N")));
+        await server.WaitUntilAnsweringAsync("/healthz/ready", TimeSpan.FromSeconds(60), Ct);
+        await using var alice = await ConnectAsync(server, "alice");
+        await using var bob = await ConnectAsync(server, "bob");
+        var received = 0;
+        var allFive = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var counting = bob.Hub.On<ChatApp.Contracts.ChatMessage>(nameof(ChatApp.Contracts.IChatClient.MessageReceived), _ =>
+        {
+            if (Interlocked.Increment(ref received) == 5)
+            {
+                allFive.TrySetResult();
+            }
+        });
         for (var i = 0; i < 5; i++)
         {
-            await alice.Connection.SendMessageAsync("general", $"counted {i}", $"m-{i}", Ct);
+            await alice.SendMessageAsync("general", $"counted {i}", $"m-{i}", Ct);
         }
 
-        await bob.Events.WaitForMessagesAsync(5, "general");
-        await Assert.ThrowsAsync<HubException>(() => alice.Connection.SendMessageAsync("nowhere", "x", "x", Ct));
+        await allFive.Task.WaitAsync(ChatServer.Timeout, Ct);
+        await Assert.ThrowsAsync<HubException>(() => alice.SendMessageAsync("nowhere", "x", "x", Ct));
 
-        using var http = server.CreateHttpClient();
+        using var http = new HttpClient { BaseAddress = server.Address };
         var scrape = await http.GetStringAsync("/metrics", Ct);
         TestContext.Current.TestOutputHelper?.WriteLine(scrape);
 
-        Assert.True(Sample(scrape, "chatapp_messages_committed_total", "kind=\"message\"") >= 5, "messages committed");
+        Assert.Equal(5, Sample(scrape, "chatapp_messages_committed_total", "kind=\"message\""));
         Assert.True(Sample(scrape, "chatapp_writer_commit_duration_seconds_count") >= 1, "commit durations recorded");
         Assert.InRange(Sample(scrape, "chatapp_writer_commit_duration_seconds_sum"), 0.000_001, 60);
         Assert.True(Sample(scrape, "chatapp_writer_batch_size_sum") >= 5, "commands in batches");
         Assert.True(Sample(scrape, "chatapp_deliveries_started_total") >= 5, "deliveries started");
-        Assert.True(Sample(scrape, "chatapp_connections") >= 2, "open connections");
+        Assert.Equal(2, Sample(scrape, "chatapp_connections"));
         Assert.True(Sample(scrape, "chatapp_calls_refused_total", "code=\"not_found\"") >= 1, "the refused send");
         Assert.True(Sample(scrape, "chatapp_writer_queue_depth") >= 0, "writer queue depth");
         // The framework's and runtime's own meters come along.
@@ -61,5 +67,15 @@ public sealed class MetricsTests
         Assert.Contains("signalr_server_", scrape, StringComparison.Ordinal);
         Assert.Contains("dotnet_gc_", scrape, StringComparison.Ordinal);
         Assert.Contains("dotnet_thread_pool_queue_length", scrape, StringComparison.Ordinal);
+    }
+
+    private static async Task<ChatApp.Client.ChatConnection> ConnectAsync(ServerProcess server, string userName)
+    {
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var token = (await new ChatApp.Client.ChatAccounts(http).LoginOrRegisterAsync(userName, ChatServer.Password, Ct)).AccessToken;
+        var connection = new ChatApp.Client.ChatConnection(server.Address, _ => ValueTask.FromResult<string?>(token), ChatApp.Client.ChatConnectionOptions.WebSocketsDirect);
+        await connection.StartAsync(Ct).WaitAsync(ChatServer.Timeout, Ct);
+        await connection.JoinRoomAsync("general", Ct);
+        return connection;
     }
 }
