@@ -23,41 +23,34 @@ internal sealed class SlashCommands
 
     private delegate Task Handler(string? argument, CancellationToken cancellationToken);
 
+    private readonly ChatConnection _connection;
     private readonly ChatScreen _screen;
     private readonly FollowedRooms _rooms;
+    private readonly ReadMarkers _markers;
     private readonly MessageSender _sender;
+    private readonly RoomListings _listings;
     private readonly Session _session;
     /// <summary>Each command with whether it needs an argument.</summary>
     private readonly Dictionary<string, (bool NeedsArgument, Handler Run)> _commands;
 
     public SlashCommands(ChatConnection connection, ChatScreen screen, FollowedRooms rooms, ReadMarkers markers, MessageSender sender, Session session)
     {
+        _connection = connection;
         _screen = screen;
         _rooms = rooms;
+        _markers = markers;
         _sender = sender;
         _session = session;
-        var listings = new RoomListings(connection, screen, rooms);
+        _listings = new RoomListings(connection, screen, rooms);
         _commands = new(StringComparer.Ordinal)
         {
             ["/help"] = (false, (_, ct) => screen.WriteAsync(Help.TrimEnd(), ct)),
-            ["/join"] = (true, async (room, ct) =>
-            {
-                await markers.MarkReadAsync(rooms.Current, ct);
-                await rooms.EnterAsync(await HubCalls.CallAsync(c => connection.JoinRoomAsync(room!, c), ct), ct);
-            }),
+            ["/join"] = (true, JoinAsync),
             ["/leave"] = (false, (room, ct) => rooms.LeaveAsync(room ?? rooms.Current, ct)),
-            ["/rooms"] = (false, async (_, ct) =>
-            {
-                await markers.MarkReadAsync(rooms.Current, ct);
-                await listings.ShowRoomsAsync(ct);
-            }),
-            ["/who"] = (false, (_, ct) => listings.ShowMembersAsync(ct)),
-            ["/dm"] = (true, async (user, ct) =>
-            {
-                await markers.MarkReadAsync(rooms.Current, ct);
-                await rooms.EnterAsync(await HubCalls.CallAsync(c => connection.OpenDirectAsync(user!, c), ct), ct);
-            }),
-            ["/history"] = (false, listings.ShowHistoryAsync),
+            ["/rooms"] = (false, ShowRoomsAsync),
+            ["/who"] = (false, (_, ct) => _listings.ShowMembersAsync(ct)),
+            ["/dm"] = (true, OpenDirectAsync),
+            ["/history"] = (false, _listings.ShowHistoryAsync),
         };
     }
 
@@ -108,5 +101,23 @@ internal sealed class SlashCommands
         }
 
         return true;
+    }
+
+    private async Task JoinAsync(string? room, CancellationToken cancellationToken)
+    {
+        await _markers.MarkReadAsync(_rooms.Current, cancellationToken);
+        await _rooms.EnterAsync(await HubCalls.CallAsync(ct => _connection.JoinRoomAsync(room!, ct), cancellationToken), cancellationToken); // needs an argument
+    }
+
+    private async Task OpenDirectAsync(string? user, CancellationToken cancellationToken)
+    {
+        await _markers.MarkReadAsync(_rooms.Current, cancellationToken);
+        await _rooms.EnterAsync(await HubCalls.CallAsync(ct => _connection.OpenDirectAsync(user!, ct), cancellationToken), cancellationToken); // needs an argument
+    }
+
+    private async Task ShowRoomsAsync(string? _, CancellationToken cancellationToken)
+    {
+        await _markers.MarkReadAsync(_rooms.Current, cancellationToken);
+        await _listings.ShowRoomsAsync(cancellationToken);
     }
 }
