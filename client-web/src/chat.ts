@@ -1,7 +1,6 @@
 import { HubConnectionState, type HubConnection } from '@microsoft/signalr';
 import { ApiError, fetchRooms, type TokenKeeper } from './api';
 import {
-  newRoomState,
   same,
   userMessage,
   type ChatCore,
@@ -14,30 +13,29 @@ import { createHubConnection, delay, retryDelay } from './hubConnection';
 import { Outbox } from './outbox';
 import { Presence } from './presence';
 import { RoomLog } from './roomLog';
+import { RoomList } from './rooms';
 import { HubEvents, type ChatMessage, type RoomInfo } from './types';
 
 export { newClientMessageId, userMessage, type ChatEvents, type ConnectionStatus, type OutboxItem, type RoomState } from './chatModel';
 
 /**
- * Owns the hub connection and the rooms, and puts the parts together: the room log (live, catch-up,
- * history), the outbox (sends) and presence (members, typing, read markers). The UI reads it and calls
- * its methods; it says "changed" when something did.
+ * Owns the hub connection and its life (connect, reconnect, catch up), and puts the parts together: the
+ * room list (rooms, the one on screen), the room log (live, catch-up, history), the outbox (sends) and
+ * presence (members, typing, read markers). The UI reads it and calls its methods; it says "changed"
+ * when something did.
  */
 export class ChatClient implements ChatCore {
   readonly rooms = new Map<string, RoomState>();
   status: ConnectionStatus = 'connecting';
-  activeRoom: string | null = null;
-  /** Whether ListRooms has answered at least once since start. */
-  roomsListed = false;
 
   readonly connection: HubConnection;
   private readonly log: RoomLog;
   private readonly sender: Outbox;
   private readonly presence: Presence;
+  private readonly roomList: RoomList;
   private connects = 0;
   private stopped = false;
   private reported = new Set<string>();
-  private refreshRoomsTimer: number | undefined;
 
   constructor(readonly tokens: TokenKeeper, readonly events: ChatEvents) {
     this.presence = new Presence(this);
@@ -45,9 +43,10 @@ export class ChatClient implements ChatCore {
     this.log = new RoomLog(this, {
       ownMessageLogged: id => this.sender.remove(id),
       activeRoomMoved: () => this.presence.scheduleMarkRead(),
-      unknownRoom: () => this.scheduleRoomsRefresh(),
+      unknownRoom: () => this.roomList.scheduleRefresh(),
     });
     this.sender = new Outbox(this, this.me, ack => this.log.showAcknowledged(ack));
+    this.roomList = new RoomList(this, this.log, this.presence);
     this.connection = createHubConnection(tokens, () => !this.stopped && !this.tokens.ended);
 
     // Handlers first: from the moment a connection is up, live events are caught (and buffered while catching up).
@@ -62,8 +61,8 @@ export class ChatClient implements ChatCore {
     c.on(HubEvents.userJoined, (room: string, user: string) => this.presence.onMembership(room, user, true));
     c.on(HubEvents.userLeft, (room: string, user: string) => this.presence.onMembership(room, user, false));
     c.on(HubEvents.typing, (room: string, user: string) => this.presence.onTyping(room, user));
-    c.on(HubEvents.roomJoined, (info: RoomInfo) => this.upsertRoom(info));
-    c.on(HubEvents.roomLeft, (room: string) => this.onRoomLeft(room));
+    c.on(HubEvents.roomJoined, (info: RoomInfo) => this.roomList.upsert(info));
+    c.on(HubEvents.roomLeft, (room: string) => this.roomList.onLeft(room));
 
     c.onreconnecting(() => {
       this.beginSync();
@@ -88,6 +87,16 @@ export class ChatClient implements ChatCore {
 
   get online(): ReadonlySet<string> {
     return this.presence.online;
+  }
+
+  /** The room on screen. */
+  get activeRoom(): string | null {
+    return this.roomList.active;
+  }
+
+  /** Whether ListRooms has answered at least once since start. */
+  get roomsListed(): boolean {
+    return this.roomList.listed;
   }
 
   get generation(): number {
@@ -150,7 +159,7 @@ export class ChatClient implements ChatCore {
       }
       this.setStatus('connected');
       if (!this.activeRoom || !this.rooms.get(this.activeRoom)?.info.isMember) {
-        this.activeRoom = this.pickDefaultRoom();
+        this.roomList.active = this.roomList.pickDefault();
       }
       const catchUps: Promise<void>[] = [];
       for (const room of this.rooms.values()) {
@@ -180,8 +189,7 @@ export class ChatClient implements ChatCore {
     return this.connection.state === HubConnectionState.Connected;
   }
 
-  /** A call the user asked for: failures become a toast and a rejected promise. */
-  private async call<T>(method: string, ...args: unknown[]): Promise<T> {
+  async call<T>(method: string, ...args: unknown[]): Promise<T> {
     try {
       return await this.connection.invoke<T>(method, ...args);
     } catch (error) {
@@ -203,108 +211,6 @@ export class ChatClient implements ChatCore {
     this.events.toast(`${prefix}${userMessage(error)}`);
   }
 
-  // ---------------------------------------------------------------- rooms
-
-  private upsertRoom(info: RoomInfo): RoomState {
-    const existing = this.rooms.get(info.name);
-    if (existing) {
-      existing.info = { ...existing.info, ...info };
-      this.events.changed();
-      return existing;
-    }
-    const state = newRoomState(info);
-    this.rooms.set(info.name, state);
-    this.events.changed();
-    return state;
-  }
-
-  async refreshRooms(): Promise<void> {
-    const list = await this.connection.invoke<RoomInfo[]>('ListRooms');
-    const names = new Set(list.map(r => r.name));
-    for (const info of list) {
-      const state = this.upsertRoom(info);
-      if (state.info.name === this.activeRoom && this.log.viewing(state)) {
-        // The room on screen counts as read up to what is shown.
-        state.info.unread = 0;
-        state.info.mentions = 0;
-      }
-    }
-    for (const [name, state] of this.rooms) {
-      if (!names.has(name) && !state.loaded) this.rooms.delete(name);
-      else if (!names.has(name)) state.info.isMember = false;
-    }
-    this.roomsListed = true;
-    this.events.changed();
-  }
-
-  /** A live entry for a room this client does not know yet (a DM someone opened, say): look again, soon. */
-  private scheduleRoomsRefresh(): void {
-    clearTimeout(this.refreshRoomsTimer);
-    this.refreshRoomsTimer = window.setTimeout(() => {
-      if (this.connected) this.refreshRooms().catch(() => undefined);
-    }, 300);
-  }
-
-  private pickDefaultRoom(): string | null {
-    const members = [...this.rooms.values()].filter(r => r.info.isMember);
-    return (members.find(r => r.info.name === 'general') ?? members[0])?.info.name ?? null;
-  }
-
-  async openRoom(name: string): Promise<void> {
-    this.activeRoom = name;
-    const room = this.rooms.get(name);
-    this.events.changed();
-    if (!room || !room.info.isMember || !this.connected) return;
-    const work: Promise<unknown>[] = [this.presence.loadMembers(name)];
-    if (!room.loaded) work.push(this.log.catchUp(name));
-    await Promise.all(work);
-    this.presence.scheduleMarkRead();
-  }
-
-  async createRoom(name: string, isPrivate: boolean): Promise<void> {
-    const info = await this.call<RoomInfo>('CreateRoom', name, isPrivate);
-    this.upsertRoom(info);
-    await this.openRoom(info.name);
-  }
-
-  async joinRoom(name: string, open = true): Promise<void> {
-    const info = await this.call<RoomInfo>('JoinRoom', name);
-    this.upsertRoom({ ...info, isMember: true });
-    if (open) await this.openRoom(info.name);
-  }
-
-  async leaveRoom(name: string): Promise<void> {
-    await this.call<void>('LeaveRoom', name);
-    this.onRoomLeft(name);
-  }
-
-  async openDirect(userName: string): Promise<void> {
-    const info = await this.call<RoomInfo>('OpenDirect', userName);
-    this.upsertRoom({ ...info, isMember: true, isDirect: true });
-    await this.openRoom(info.name);
-  }
-
-  async invite(room: string, userName: string): Promise<void> {
-    await this.call<void>('InviteToRoom', room, userName);
-    await this.presence.loadMembers(room);
-  }
-
-  private onRoomLeft(name: string): void {
-    const state = this.rooms.get(name);
-    if (state) {
-      if (state.info.isPrivate || state.info.isDirect) this.rooms.delete(name);
-      else {
-        // Public: still listed, to join again; what was shown is no longer kept up to date.
-        this.rooms.set(name, newRoomState({ ...state.info, isMember: false, unread: 0, mentions: 0 }));
-      }
-    }
-    if (this.activeRoom === name) {
-      this.activeRoom = this.pickDefaultRoom();
-      if (this.activeRoom) void this.openRoom(this.activeRoom);
-    }
-    this.events.changed();
-  }
-
   // ---------------------------------------------------------------- what the UI calls on the parts
 
   catchUp = (name: string) => this.log.catchUp(name);
@@ -318,6 +224,13 @@ export class ChatClient implements ChatCore {
   typingIn = (name: string) => this.presence.typingIn(name);
   typing = (name: string) => this.presence.typing(name);
   scheduleMarkRead = () => this.presence.scheduleMarkRead();
+  refreshRooms = () => this.roomList.refresh();
+  openRoom = (name: string) => this.roomList.open(name);
+  createRoom = (name: string, isPrivate: boolean) => this.roomList.create(name, isPrivate);
+  joinRoom = (name: string, open = true) => this.roomList.join(name, open);
+  leaveRoom = (name: string) => this.roomList.leave(name);
+  openDirect = (userName: string) => this.roomList.openDirect(userName);
+  invite = (room: string, userName: string) => this.roomList.invite(room, userName);
 
   async edit(room: string, seq: number, text: string): Promise<void> {
     await this.call<ChatMessage>('EditMessage', room, seq, text);

@@ -51,6 +51,8 @@ export interface ChatCore {
   /** Counts connects, so a catch-up started before a reconnect is not reused after it. */
   readonly generation: number;
   isMe(user: string | null | undefined): boolean;
+  /** A call the user asked for: failures become a toast and a rejected promise. */
+  call<T>(method: string, ...args: unknown[]): Promise<T>;
   /** A call the client makes on its own (typing, read markers): a failure is said once, not on every keystroke. */
   background(method: string, ...args: unknown[]): Promise<unknown>;
   /** While connected, toasts <prefix> and the error the first time <key> fails; later failures stay quiet. */
