@@ -3,7 +3,15 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Tests;
 
+/// <summary>
+/// Runs alone: each server's OpenTelemetry listener also takes the "ChatApp" meters of every other server
+/// in the test process, so servers of tests running beside this one would move its counts.
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
 /// <summary>What /metrics shows Prometheus.</summary>
+[Collection(nameof(MetricsTests))]
 public sealed class MetricsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
