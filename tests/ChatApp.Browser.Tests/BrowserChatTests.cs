@@ -14,7 +14,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     [Fact]
     public async Task TwoUsersChatInARoomAndInADirectMessage()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await using var bob = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "bob");
         await alice.RegisterAsync();
@@ -64,7 +64,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     [Fact]
     public async Task EditsDeletesReactionsTypingAndMentionsReachTheOtherUser()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await using var bob = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "bob");
         await alice.RegisterAsync();
@@ -121,7 +121,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     [Fact]
     public async Task RoomsAreCreatedJoinedAndLeftAndUnreadMessagesShowInTheSidebar()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await using var bob = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "bob");
         await alice.RegisterAsync();
@@ -158,7 +158,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     [Fact]
     public async Task HistorySurvivesAReloadAndOlderPagesLoadOnScrollingUp()
     {
-        await using var host = await ChatHost.StartAsync(limits: false); // 70 posts in a moment: faster than one user may send
+        await using var host = new ChatTestHost(kestrel: true, limits: false); // 70 posts in a moment: faster than one user may send
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await alice.RegisterAsync();
         await Expect(alice.Page.GetByTestId("room-title")).ToHaveTextAsync("# general");
@@ -197,7 +197,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     public async Task MessageTextIsShownAsTextAndNeverRuns()
     {
         const string attack = "<img src=x onerror=window.__xss=1> and <script>window.__xss=2</script> <b>bold?</b>";
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await using var bob = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "bob");
         await alice.RegisterAsync();
@@ -220,7 +220,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     [Fact]
     public async Task ClientCatchesUpAfterTheServerRestarts()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await using var bob = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "bob");
         await alice.RegisterAsync();
@@ -259,7 +259,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
     [Fact]
     public async Task ChatIsUsableAtPhoneWidth()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice", new ViewportSize { Width = 380, Height = 740 });
         await alice.RegisterAsync();
         await alice.SendAsync("hello from a phone");
@@ -280,7 +280,7 @@ public sealed class BrowserChatTests(BrowserFixture browser)
         await alice.Page.ScreenshotAsync(new() { Path = Artifacts.ScreenshotPath("chat-phone.png") });
     }
 
-    private static async Task<HttpClient> LoggedInClientAsync(ChatHost host, string userName)
+    private static async Task<HttpClient> LoggedInClientAsync(ChatTestHost host, string userName)
     {
         var http = new HttpClient { BaseAddress = host.BaseAddress };
         var response = await http.PostAsJsonAsync(ChatPaths.Login, new LoginRequest(userName, ChatPage.Password), Cancellation);

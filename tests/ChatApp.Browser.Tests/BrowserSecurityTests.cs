@@ -9,7 +9,7 @@ public sealed class BrowserSecurityTests(BrowserFixture browser)
     [Fact]
     public async Task SecurityHeadersAreOnPagesAndApiAnswersAndAnInjectedInlineScriptIsBlocked()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
 
         var page = await alice.Page.GotoAsync("/") ?? throw new InvalidOperationException("no response for /");
@@ -59,7 +59,7 @@ public sealed class BrowserSecurityTests(BrowserFixture browser)
     [Fact]
     public async Task NoCredentialIsReadableByScriptsAndAReloadKeepsTheUserLoggedIn()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await alice.RegisterAsync();
         await alice.SendAsync("hello before the reload");
@@ -93,7 +93,7 @@ public sealed class BrowserSecurityTests(BrowserFixture browser)
     [Fact]
     public async Task TwoTabsReloadingAtOnceBothStayLoggedIn()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await alice.RegisterAsync();
         var second = await alice.Context.NewPageAsync(); // same browser profile: the same refresh cookie
@@ -113,7 +113,7 @@ public sealed class BrowserSecurityTests(BrowserFixture browser)
     [Fact]
     public async Task LoggingOutInOneTabEndsTheSessionInTheOtherWithinSeconds()
     {
-        await using var host = await ChatHost.StartAsync();
+        await using var host = new ChatTestHost(kestrel: true);
         await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
         await alice.RegisterAsync();
         var other = await alice.Context.NewPageAsync();

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace ChatApp.Tests;
 

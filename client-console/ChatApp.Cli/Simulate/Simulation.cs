@@ -7,23 +7,23 @@ namespace ChatApp.Cli.Simulate;
 /// <summary>
 /// Runs the bots through the phases: log in, connect and join, send open-loop, drain, leave, check.
 /// Every phase is bounded in time; the check compares, per room, the seqs acked to anyone with the seqs
-/// each member connected throughout actually saw (DESIGN.md, "What the simulator checks").
+/// each member connected throughout actually saw (<see cref="DeliveryCheck"/>).
 /// </summary>
 public sealed class Simulation(CliEnvironment env, SimulationOptions options)
 {
     private static readonly TimeSpan LoginTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     private readonly SimulationRun _run = new(options);
-    private string _phase = "login";
-    private int _loggedIn;
+    private ProgressPrinter _progress = null!; // made first thing in RunAsync, which knows how many bots there are
 
     public async Task<SimulationReport> RunAsync(CancellationToken cancellationToken)
     {
         var bots = Enumerable.Range(0, options.Users).Select(i => new Bot(i, options.BotName(i), options.RoomsOf(i), _run)).ToArray();
+        _progress = new ProgressPrinter(env, _run, bots.Length);
         using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var progress = ProgressLoopAsync(bots.Length, stopProgress.Token);
+        var progress = _progress.RunAsync(stopProgress.Token);
         try
         {
             // Kept for the whole run: bots refresh their access tokens through it when they reconnect.
@@ -35,12 +35,12 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
                 return Report(login, EmptyPhase(0), passed: false);
             }
 
-            _phase = "rooms";
+            _progress.Phase = "rooms";
             await EnsureRoomsAsync(ready[0], cancellationToken);
 
             if (options.CompareSequential)
             {
-                var comparison = await CompareAsync(ready, cancellationToken);
+                var comparison = await new SequentialComparison(env, options, _run, _progress).RunAsync(ready, cancellationToken);
                 var ok = comparison.Sequential.Failed == 0 && comparison.Concurrent.Failed == 0 && comparison.Concurrent.Acknowledged > 0;
                 return Report(login, EmptyPhase(0), passed: ok) with { Comparison = comparison }; // connects are inside each side's time
             }
@@ -61,22 +61,22 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
 
     private async Task<SimulationReport> SimulateAsync(Bot[] bots, Bot[] ready, PhaseStats login, CancellationToken cancellationToken)
     {
-        _phase = "connect";
+        _progress.Phase = "connect";
         var connect = await ConnectAllAsync(ready, cancellationToken);
         var connected = ready.Where(b => b.Connection is { State: Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected }).ToArray();
 
         if (options.Idle)
         {
             // Nothing sent: the connections only sit there, so whoever watches the server can weigh them.
-            _phase = "idle";
+            _progress.Phase = "idle";
             await Task.Delay(options.Warmup + options.Duration, cancellationToken);
-            _phase = "stop";
+            _progress.Phase = "stop";
             await ForEachBoundedAsync(connected, options.ConnectConcurrency, (bot, ct) => bot.StopAsync(ct), StopTimeout, "stop", cancellationToken);
             return Report(login, connect, passed: connected.Length == bots.Length && _run.ErrorCount == 0);
         }
 
         // Send phase: each bot on its own schedule; the hard deadline stops sends that would outlive the drain.
-        _phase = "send";
+        _progress.Phase = "send";
         var frequency = Stopwatch.Frequency;
         var start = Stopwatch.GetTimestamp() + (frequency / 10);
         _run.MeasureFrom = start + (long)(options.Warmup.TotalSeconds * frequency);
@@ -93,7 +93,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
         }
 
         // Drain: acks still in flight, deliveries still on their way. Bounded; what never arrives is missing.
-        _phase = "drain";
+        _progress.Phase = "drain";
         var drainUntil = Stopwatch.GetTimestamp() + (long)(options.DrainTimeout.TotalSeconds * frequency);
         using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
         {
@@ -110,7 +110,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
 
         await deadline.CancelAsync(); // sends still unanswered fail now, and count as failed
 
-        _phase = "stop";
+        _progress.Phase = "stop";
         await ForEachBoundedAsync(connected, options.ConnectConcurrency, async (bot, ct) =>
         {
             if (options.LeaveRoomsAtEnd)
@@ -124,68 +124,8 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
             await bot.StopAsync(ct);
         }, StopTimeout, "stop", cancellationToken);
 
-        _phase = "check";
-        return Check(bots, login, connect, start);
-    }
-
-    private SimulationReport Check(Bot[] bots, PhaseStats login, PhaseStats connect, long start)
-    {
-        var acked = new Dictionary<string, HashSet<long>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var bot in bots)
-        {
-            foreach (var (room, seq) in bot.Acks)
-            {
-                if (!acked.TryGetValue(room, out var seqs))
-                {
-                    acked[room] = seqs = [];
-                }
-
-                seqs.Add(seq);
-            }
-        }
-
-        long expected = 0, received = 0, missing = 0, duplicated = 0, outOfOrder = 0, unacknowledged = 0;
-        var interrupted = 0;
-        var latencies = new List<int>();
-        var ackLatencies = new List<int>();
-        foreach (var bot in bots.Where(b => b.Connection is not null && b.Records.Count > 0))
-        {
-            latencies.AddRange(bot.Latencies);
-            ackLatencies.AddRange(bot.AckLatencies);
-            if (bot.Interrupted)
-            {
-                interrupted++;
-            }
-
-            foreach (var (room, record) in bot.Records)
-            {
-                var seen = new HashSet<long>(record.Seen);
-                var roomAcks = acked.GetValueOrDefault(room) ?? [];
-                received += record.Seen.Count;
-                duplicated += record.Seen.Count - seen.Count;
-                outOfOrder += record.OutOfOrder;
-                unacknowledged += seen.Count(s => !roomAcks.Contains(s));
-                if (!bot.Interrupted)
-                {
-                    // A member connected throughout must have seen every seq acked in its room.
-                    expected += roomAcks.Count;
-                    missing += roomAcks.Count(s => !seen.Contains(s));
-                }
-            }
-        }
-
-        var frequency = (double)Stopwatch.Frequency;
-        var ackSeconds = _run.LastAck > start ? (_run.LastAck - start) / frequency : double.NaN;
-        var deliverySeconds = _run.LastDelivery > start ? (_run.LastDelivery - start) / frequency : double.NaN;
-        var passed = _run.Acked > 0 && missing == 0 && duplicated == 0 && outOfOrder == 0;
-        return Report(login, connect, passed) with
-        {
-            Messages = new MessageStats(_run.Sent, _run.Acked, _run.Failed),
-            Deliveries = new DeliveryStats(expected, received, missing, duplicated, outOfOrder, unacknowledged, _run.ForeignDeliveries, interrupted),
-            Latency = Distribution.FromMicroseconds(latencies),
-            AckLatency = Distribution.FromMicroseconds(ackLatencies),
-            Throughput = new Throughput(_run.Acked / ackSeconds, received / deliverySeconds, Math.Max(ackSeconds, deliverySeconds)),
-        };
+        _progress.Phase = "check";
+        return DeliveryCheck.Apply(Report(login, connect, passed: false), bots, _run, start);
     }
 
     /// <summary>Logs every bot in (registering it the first time) with bounded concurrency: hashing a password costs the server real CPU.</summary>
@@ -203,7 +143,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
                 times.Add(ms);
             }
 
-            Interlocked.Increment(ref _loggedIn);
+            _progress.LoggedIn();
         }, LoginTimeout, "login", cancellationToken);
         return new PhaseStats(bots.Length, times.Count, Stopwatch.GetElapsedTime(started).TotalSeconds, Distribution.FromMilliseconds(times));
     }
@@ -254,97 +194,6 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
         await connection.StopAsync(timeout.Token);
     }
 
-    /// <summary>
-    /// The teaching demo: the same bots served one after another (connect, send each message and wait for
-    /// its ack, disconnect), then all at once. Same work, same server; only the waiting overlaps.
-    /// </summary>
-    private async Task<Comparison> CompareAsync(Bot[] bots, CancellationToken cancellationToken)
-    {
-        var perUser = Math.Max(1, (int)Math.Round(options.Rate * options.Duration.TotalSeconds));
-
-        _phase = "sequential";
-        var sequential = new ServeTally();
-        var started = Stopwatch.GetTimestamp();
-        foreach (var bot in bots)
-        {
-            await ServeAsync(bot, perUser, sequential, cancellationToken);
-        }
-
-        var sequentialSide = sequential.Side(bots.Length, Stopwatch.GetElapsedTime(started).TotalSeconds);
-
-        _phase = "concurrent";
-        var concurrent = new ServeTally();
-        using var connecting = new SemaphoreSlim(options.ConnectConcurrency);
-        started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(bots.Select(bot => ServeAsync(bot, perUser, concurrent, cancellationToken, connecting)));
-        var concurrentSide = concurrent.Side(bots.Length, Stopwatch.GetElapsedTime(started).TotalSeconds);
-
-        return new Comparison(perUser, sequentialSide, concurrentSide, sequentialSide.ElapsedSeconds / concurrentSide.ElapsedSeconds);
-    }
-
-    private async Task ServeAsync(Bot bot, int messages, ServeTally tally, CancellationToken cancellationToken, SemaphoreSlim? connecting = null)
-    {
-        await using var connection = env.CreateConnection(options.Server, bot.Tokens!.Provider, options.Connection()); // only ready bots serve
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ConnectTimeout + TimeSpan.FromSeconds(messages));
-        try
-        {
-            if (connecting is not null)
-            {
-                await connecting.WaitAsync(timeout.Token);
-            }
-
-            try
-            {
-                await connection.StartAsync(timeout.Token);
-                foreach (var room in bot.Rooms)
-                {
-                    await connection.JoinRoomAsync(options.RoomName(room), timeout.Token);
-                }
-            }
-            finally
-            {
-                connecting?.Release();
-            }
-
-            for (var i = 0; i < messages; i++)
-            {
-                var id = $"{_run.RunId}.{bot.Index}.{i}.{Stopwatch.GetTimestamp()}";
-                var t = Stopwatch.GetTimestamp();
-                await connection.SendMessageAsync(options.RoomName(bot.Rooms[i % bot.Rooms.Length]), _run.TextFor(id), id, timeout.Token);
-                tally.Acked(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                _run.MessageStarted();
-                _run.MessageAcked("");
-            }
-
-            await connection.StopAsync(timeout.Token);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            tally.Failed();
-            _run.CountError(ex);
-        }
-    }
-
-    private sealed class ServeTally
-    {
-        private readonly List<double> _ackTimes = [];
-        private long _failed;
-
-        public void Acked(double milliseconds)
-        {
-            lock (_ackTimes)
-            {
-                _ackTimes.Add(milliseconds);
-            }
-        }
-
-        public void Failed() => Interlocked.Increment(ref _failed);
-
-        public ComparisonSide Side(int users, double seconds) =>
-            new(users, _ackTimes.Count, _failed, seconds, _ackTimes.Count / seconds, Distribution.FromMilliseconds(_ackTimes));
-    }
-
     /// <summary>Runs <paramref name="body"/> for each bot, at most <paramref name="limit"/> at once, each bounded in time; failures are counted, not thrown.</summary>
     private async Task ForEachBoundedAsync(Bot[] bots, int limit, Func<Bot, CancellationToken, Task> body, TimeSpan timeoutEach, string what, CancellationToken cancellationToken)
     {
@@ -362,39 +211,6 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
                 _run.CountError($"{what}: {SimulationRun.Describe(ex)}");
             }
         });
-    }
-
-    private async Task ProgressLoopAsync(int users, CancellationToken cancellationToken)
-    {
-        var inPlace = env.ProgressInPlace;
-        using var timer = new PeriodicTimer(inPlace ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(2));
-        var started = Stopwatch.GetTimestamp();
-        var lastLength = 0;
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                var line = $"[{Stopwatch.GetElapsedTime(started).TotalSeconds,6:F1}s {_phase,-10}] logged in {Volatile.Read(ref _loggedIn)}/{users}  connected {_run.Connected}  sent {_run.Sent}  acked {_run.Acked}  in flight {_run.InFlight}  delivered {_run.Delivered}/{_run.ExpectedDeliveries}  errors {_run.ErrorCount}";
-                if (inPlace)
-                {
-                    await env.Error.WriteAsync("\r" + line.PadRight(lastLength));
-                    lastLength = line.Length;
-                }
-                else
-                {
-                    await env.Error.WriteLineAsync(line);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The run is over.
-        }
-
-        if (inPlace && lastLength > 0)
-        {
-            await env.Error.WriteLineAsync();
-        }
     }
 
     private static PhaseStats EmptyPhase(int attempted) => new(attempted, 0, 0, Distribution.Empty);
