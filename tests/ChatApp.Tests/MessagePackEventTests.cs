@@ -44,6 +44,20 @@ public sealed class MessagePackEventTests : IAsyncLifetime
         },
     };
 
+    /// <summary>
+    /// Which event of that name the trigger caused: setting up olga (joining rooms) sends some of the same names,
+    /// and those may arrive on one connection later than on the other.
+    /// </summary>
+    private static readonly Dictionary<string, Func<object[], bool>> Caused = new()
+    {
+        [nameof(IChatClient.RoomJoined)] = args => ((RoomInfo)args[0]).IsDirect,
+        [nameof(IChatClient.RoomLeft)] = args => (string)args[0] == "secret",
+        [nameof(IChatClient.UserJoined)] = args => (string)args[1] == "alice",
+        [nameof(IChatClient.UserLeft)] = args => (string)args[1] == "alice",
+        [nameof(IChatClient.UserOnline)] = args => (string)args[0] == "alice",
+        [nameof(IChatClient.UserOffline)] = args => (string)args[0] == "alice",
+    };
+
     public static TheoryData<string> Events => [.. Triggers.Keys];
 
     [Fact]
@@ -61,7 +75,7 @@ public sealed class MessagePackEventTests : IAsyncLifetime
 
         await Triggers[name](alice, olga);
 
-        var (overJson, overPack) = await olga.LastEventAsync(name);
+        var (overJson, overPack) = await olga.LastEventAsync(name, Caused.GetValueOrDefault(name));
         ProtocolTwin.AssertSame(overJson, overPack);
         if (overJson[0] is ChatMessage entry)
         {
