@@ -100,7 +100,7 @@ public static class SchemaMigrator
 
         CREATE TABLE Sessions (
             Id TEXT NOT NULL PRIMARY KEY,
-            UserId INTEGER NOT NULL REFERENCES Users (Id),
+            UserId INTEGER NOT NULL REFERENCES Users (Id) ON DELETE CASCADE,
             RefreshTokenHash TEXT NOT NULL,
             PreviousRefreshTokenHash TEXT NULL,
             CreatedAt TEXT NOT NULL,
