@@ -17,15 +17,22 @@ public sealed class ChatHost : IAsyncDisposable
     private readonly string _dataDirectory;
     private ServerFactory? _factory;
 
-    private ChatHost(string dataDirectory) => _dataDirectory = dataDirectory;
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    private ChatHost(string dataDirectory, IReadOnlyDictionary<string, string>? settings)
+    {
+        _dataDirectory = dataDirectory;
+        _settings = settings ?? new Dictionary<string, string>();
+    }
 
     /// <summary>The server's address, for example http://127.0.0.1:41234; the same across restarts.</summary>
     public Uri BaseAddress { get; private set; } = null!; // set by StartAsync before the host is handed out
 
-    public static async Task<ChatHost> StartAsync()
+    /// <param name="settings">Configuration on top of appsettings.json (e.g. short token lifetimes).</param>
+    public static async Task<ChatHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("chatapp-browser-");
-        var host = new ChatHost(directory.FullName);
+        var host = new ChatHost(directory.FullName, settings);
         await host.StartOnAsync(port: 0);
         return host;
     }
@@ -45,7 +52,7 @@ public sealed class ChatHost : IAsyncDisposable
 
     private Task StartOnAsync(int port)
     {
-        var factory = new ServerFactory(_dataDirectory);
+        var factory = new ServerFactory(_dataDirectory, _settings);
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         factory.StartServer();
         _factory = factory;
@@ -68,13 +75,17 @@ public sealed class ChatHost : IAsyncDisposable
         }
     }
 
-    private sealed class ServerFactory(string dataDirectory) : WebApplicationFactory<Program>
+    private sealed class ServerFactory(string dataDirectory, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("Storage:DatabasePath", Path.Combine(dataDirectory, "chatapp.db"));
             builder.UseSetting("Storage:KeysPath", Path.Combine(dataDirectory, "keys"));
             builder.UseSetting("Auth:SigningKeyPath", Path.Combine(dataDirectory, "jwt-signing.key"));
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
             // Not UseSetting: it gives parent sections an empty value, which Serilog takes for a sink name.
             builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:WriteTo:File:Args:path"] = Path.Combine(dataDirectory, "logs", "chatapp-.json") }));
         }
