@@ -15,23 +15,11 @@ public static class SessionConnection
     {
         var (session, tokens) = await LoadAsync(env, server, cancellationToken);
         var connection = env.CreateConnection(session.Server, tokens.Provider, options);
-        // A dropped connection may mean the session ended: the reconnect refreshes first, and a refused refresh stops it.
-        connection.Hub.Reconnecting += _ =>
-        {
-            tokens.RefreshOnNextUse();
-            return Task.CompletedTask;
-        };
-        tokens.SessionEnded += ended =>
-        {
-            _ = env.Error.WriteLineAsync("chatapp: your session has ended (logged out elsewhere, or the account was disabled): run `chatapp login` again.");
-            _ = connection.StopAsync(CancellationToken.None);
-        };
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ConnectTimeout);
             await connection.StartAsync(timeout.Token);
-            return (session, connection);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -50,6 +38,31 @@ public static class SessionConnection
             }
 
             throw Explain(ex, session.Server);
+        }
+
+        // A dropped connection may mean the session ended: the reconnect refreshes first, and a refused refresh stops it.
+        connection.Hub.Reconnecting += _ =>
+        {
+            tokens.RefreshOnNextUse();
+            return Task.CompletedTask;
+        };
+        tokens.SessionEnded += ended =>
+        {
+            env.Error.WriteLine("chatapp: your session has ended (logged out elsewhere, or the account was disabled): run `chatapp login` again.");
+            _ = StopQuietlyAsync(connection);
+        };
+        return (session, connection);
+    }
+
+    private static async Task StopQuietlyAsync(ChatConnection connection)
+    {
+        try
+        {
+            await connection.StopAsync(CancellationToken.None);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command already ended and disposed it.
         }
     }
 

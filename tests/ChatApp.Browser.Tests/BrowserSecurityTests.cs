@@ -126,4 +126,44 @@ public sealed class BrowserSecurityTests(BrowserFixture browser)
         await Expect(other.GetByTestId("login-submit")).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await Expect(other.GetByTestId("login-error")).ToContainTextAsync("session has ended");
     }
+
+    [Fact]
+    public async Task ThePageRefreshesItsShortLivedTokenAndKeepsChattingWhenTheServerClosesExpiredConnections()
+    {
+        await using var host = new ChatTestHost(
+            new Dictionary<string, string>
+            {
+                ["Auth:AccessTokenMinutes"] = "0.05", // 3 seconds
+                ["Auth:ClockSkewSeconds"] = "0",
+            },
+            kestrel: true);
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await using var bob = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "bob");
+        var sockets = 0;
+        alice.Page.WebSocket += (_, _) => Interlocked.Increment(ref sockets);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+
+        // Each round waits for the server to close alice's expired connection and the page to open a new one, refreshed.
+        for (var round = 0; round < 3; round++)
+        {
+            var before = Volatile.Read(ref sockets);
+            await alice.SendAsync($"round {round}");
+            await Expect(bob.Message($"round {round}")).ToHaveCountAsync(1);
+            using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (Volatile.Read(ref sockets) == before && DateTime.UtcNow < deadline)
+            {
+                await tick.WaitForNextTickAsync(TestContext.Current.CancellationToken);
+            }
+
+            Assert.True(Volatile.Read(ref sockets) > before, $"round {round}: no new hub connection within 15 s");
+            await alice.WaitConnectedAsync();
+        }
+
+        await bob.SendAsync("still here");
+        await Expect(alice.Message("still here")).ToHaveCountAsync(1);
+        Assert.Equal(["round 0", "round 1", "round 2", "still here"], await alice.MessageTextsAsync());
+        await Expect(alice.Page.GetByTestId("login-submit")).ToBeHiddenAsync();
+    }
 }
