@@ -32,7 +32,8 @@ public static class WriterRun
             builder.Services.AddMetrics();
             builder.Services.AddSingleton<ChatMetrics>();
             builder.AddChatData();
-            builder.AddChatMessaging();
+            // The writer alone: what a commit hands to the live side is dropped, so no SignalR is measured.
+            builder.Services.AddSingleton<ICommittedEffects, DroppedEffects>();
             using var host = builder.Build();
             await host.StartAsync();
             try
@@ -156,5 +157,13 @@ public static class WriterRun
             (Interlocked.Read(ref _count), Interlocked.Read(ref _sum), (double)Interlocked.Read(ref _commitTicks) / TimeSpan.TicksPerSecond);
 
         public void Dispose() => _listener.Dispose();
+    }
+}
+
+/// <summary>Takes the committed effects the fan-out would send, and drops them.</summary>
+internal sealed class DroppedEffects : ICommittedEffects
+{
+    public void Publish(IReadOnlyList<object> effects)
+    {
     }
 }
