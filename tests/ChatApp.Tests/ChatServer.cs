@@ -12,6 +12,26 @@ namespace ChatApp.Tests;
 public sealed class ChatServer(IDictionary<string, string>? settings = null, bool kestrel = false, Action<IServiceCollection>? services = null)
     : ChatTestHost(settings, kestrel, limits: true, services)
 {
+    private string LogFolder => Path.Combine(Directory, "logs");
+
+    /// <summary>The bytes the server's log files hold now.</summary>
+    public long LogLength() =>
+        System.IO.Directory.Exists(LogFolder) ? System.IO.Directory.GetFiles(LogFolder).Sum(f => new FileInfo(f).Length) : 0;
+
+    /// <summary>Everything the server's log files hold now (read while the server still writes them).</summary>
+    public async Task<string> ReadLogAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var file in System.IO.Directory.GetFiles(LogFolder))
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            text.Append(await reader.ReadToEndAsync(TestContext.Current.CancellationToken));
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Registers <paramref name="userName"/> and returns a bearer token for it.</summary>
     public async Task<string> TokenForAsync(string userName)
     {

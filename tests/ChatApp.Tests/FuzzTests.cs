@@ -81,7 +81,7 @@ public sealed class FuzzTests
         var after = await SnapshotAsync(server);
         Assert.Equal(before.Counts with { LogEntries = before.Counts.LogEntries + 1 }, after.Counts);
         Assert.Equal([.. before.Log, $"{canary.Id}|{canary.Seq}|canary"], after.Log);
-        var log = await ReadServerLogAsync(server);
+        var log = await server.ReadLogAsync();
         var faults = log.Split('\n').Where(line => line.Contains("\"Level\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"Level\":\"Fatal\"", StringComparison.Ordinal)).ToList();
         // ChatApp's own code must see no fault. (Once, in a full run on a loaded machine, one Error line appeared that
         // did not come back; most likely SignalR's line for a socket dropped during OnConnectedAsync, which ChatHubFilter
@@ -286,18 +286,5 @@ public sealed class FuzzTests
         }
 
         return new Snapshot(counts, log);
-    }
-
-    private static async Task<string> ReadServerLogAsync(ChatServer server)
-    {
-        var text = new StringBuilder();
-        foreach (var file in Directory.GetFiles(Path.Combine(server.Directory, "logs")))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            text.Append(await reader.ReadToEndAsync(Ct));
-        }
-
-        return text.ToString();
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using ChatApp.Contracts;
 using Microsoft.AspNetCore.SignalR;
 
@@ -17,32 +16,13 @@ public sealed class RefusalLogTests
     private static string NewId() => Guid.NewGuid().ToString("N");
 
     /// <summary>The log files' length now, and a reader of what was appended after a given length.</summary>
-    private static long LogLength(ChatServer server) =>
-        Directory.Exists(Path.Combine(server.Directory, "logs"))
-            ? Directory.GetFiles(Path.Combine(server.Directory, "logs")).Sum(f => new FileInfo(f).Length)
-            : 0;
-
-    private static async Task<string> LogTextAsync(ChatServer server)
-    {
-        var text = new StringBuilder();
-        foreach (var file in Directory.GetFiles(Path.Combine(server.Directory, "logs")))
-        {
-            // The server holds the file open for writing.
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            text.Append(await reader.ReadToEndAsync(Ct));
-        }
-
-        return text.ToString();
-    }
-
     [Fact]
     public async Task ManyRefusedHubCallsWriteOneShortInformationLineEach()
     {
         await using var server = new ChatServer(new Dictionary<string, string> { ["Limits:Enabled"] = "false" });
         await using var alice = await server.UserAsync("alice");
         await using var bob = await server.UserAsync("bob", "general");
-        var before = LogLength(server);
+        var before = server.LogLength();
 
         for (var i = 0; i < Calls; i++)
         {
@@ -50,9 +30,9 @@ public sealed class RefusalLogTests
             Assert.Equal(ChatErrorCodes.Forbidden, ChatErrors.Parse(refused.Message)?.Code);
         }
 
-        var perCall = (LogLength(server) - before) / (double)Calls;
+        var perCall = (server.LogLength() - before) / (double)Calls;
         Assert.InRange(perCall, 1, MaxBytesPerCall);
-        var log = await LogTextAsync(server);
+        var log = await server.ReadLogAsync();
         Assert.DoesNotContain("\"Level\":\"Error\"", log, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", log, StringComparison.Ordinal); // no stack trace
         TestContext.Current.TestOutputHelper?.WriteLine($"refused hub call: {perCall:F0} bytes of log each");
@@ -68,7 +48,7 @@ public sealed class RefusalLogTests
         });
         await using var alice = await server.UserAsync("alice");
         using var http = server.CreateHttpClient(alice.Token);
-        var before = LogLength(server);
+        var before = server.LogLength();
 
         for (var i = 0; i < Calls; i++)
         {
@@ -76,9 +56,9 @@ public sealed class RefusalLogTests
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         }
 
-        var perCall = (LogLength(server) - before) / (double)Calls;
+        var perCall = (server.LogLength() - before) / (double)Calls;
         Assert.InRange(perCall, 1, MaxBytesPerCall);
-        var log = await LogTextAsync(server);
+        var log = await server.ReadLogAsync();
         Assert.DoesNotContain("\"Level\":\"Error\"", log, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", log, StringComparison.Ordinal);
         TestContext.Current.TestOutputHelper?.WriteLine($"refused REST call: {perCall:F0} bytes of log each, request line included");
