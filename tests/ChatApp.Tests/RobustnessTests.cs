@@ -170,6 +170,9 @@ public sealed class RobustnessTests
             await bob.JoinRoomAsync("general", Ct);
         }
 
+        // Until the server has closed that first connection, a second one would not make bob "come online".
+        await alice.Events.WaitUntilAsync(r => r.LastPresenceOf("bob") == nameof(EventRecorder.UserOffline), "bob's first connection closed");
+
         // A client that shakes hands and then goes silent, like a laptop whose lid was closed.
         using var silent = new ClientWebSocket();
         silent.Options.KeepAliveInterval = TimeSpan.Zero;
@@ -179,8 +182,7 @@ public sealed class RobustnessTests
         Assert.Equal(WebSocketMessageType.Text, handshake.MessageType);
         // One ping, as every client sends; SignalR starts timing a client out from its first message after the handshake.
         await silent.SendAsync(Encoding.UTF8.GetBytes("{\"type\":6}\u001e"), WebSocketMessageType.Text, true, Ct);
-        // Bob's first connection closed before he shared a room with alice, so she hears only of the silent one.
-        await alice.Events.WaitUntilAsync(r => r.Snapshot().Any(e => e.Name == nameof(EventRecorder.UserOnline)), "bob online");
+        await alice.Events.WaitUntilAsync(r => r.LastPresenceOf("bob") == nameof(EventRecorder.UserOnline), "bob online");
 
         // Presence is decided when sent, so the last word about bob is what counts.
         await alice.Events.WaitUntilAsync(r => r.LastPresenceOf("bob") == nameof(EventRecorder.UserOffline), "bob offline after the timeout", TimeSpan.FromSeconds(30));
@@ -203,12 +205,15 @@ public sealed class RobustnessTests
             await join.JoinRoomAsync("general", Ct);
         }
 
+        // Until the server has closed that first connection, a second one would not make the member "come online".
+        await alice.Events.WaitUntilAsync(r => r.LastPresenceOf("stalled") == nameof(EventRecorder.UserOffline), "the joining connection closed");
+
         // Handshake, then never read again: pings go unanswered (it still sends nothing SignalR would time out).
         using var stalled = new ClientWebSocket();
         stalled.Options.KeepAliveInterval = TimeSpan.Zero;
         await stalled.ConnectAsync(HubUri(server, stalledToken), Ct);
         await stalled.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, Ct);
-        await alice.Events.WaitUntilAsync(r => r.Snapshot().Any(e => e.Name == nameof(EventRecorder.UserOnline) && (string)e.Args[0] == "stalled"), "stalled online");
+        await alice.Events.WaitUntilAsync(r => r.LastPresenceOf("stalled") == nameof(EventRecorder.UserOnline), "stalled online");
 
         await alice.Events.WaitUntilAsync(r => r.LastPresenceOf("stalled") == nameof(EventRecorder.UserOffline), "the stalled member dropped", TimeSpan.FromSeconds(20));
         await alice.Connection.SendMessageAsync("general", "alice, still connected", NewId(), Ct);
