@@ -61,8 +61,14 @@ export class ChatClient implements ChatCore {
     c.on(HubEvents.userJoined, (room: string, user: string) => this.presence.onMembership(room, user, true));
     c.on(HubEvents.userLeft, (room: string, user: string) => this.presence.onMembership(room, user, false));
     c.on(HubEvents.typing, (room: string, user: string) => this.presence.onTyping(room, user));
-    c.on(HubEvents.roomJoined, (info: RoomInfo) => this.roomList.upsert(info));
-    c.on(HubEvents.roomLeft, (room: string) => this.roomList.onLeft(room));
+    // Braces, not expression bodies: a handler that returns a value answers the server, which expects no answer
+    // for an event and logs "Result given for 'roomjoined' method but server is not expecting a result".
+    c.on(HubEvents.roomJoined, (info: RoomInfo) => {
+      this.roomList.onJoinedEvent(info);
+    });
+    c.on(HubEvents.roomLeft, (room: string) => {
+      this.roomList.onLeftEvent(room);
+    });
 
     c.onreconnecting(() => {
       this.beginSync();

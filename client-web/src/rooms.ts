@@ -10,6 +10,8 @@ export class RoomList {
   /** Whether ListRooms has answered at least once since start. */
   listed = false;
   private refreshTimer: number | undefined;
+  /** Rooms this tab is joining, creating or leaving right now: their RoomJoined/RoomLeft echo is no news to tell. */
+  private readonly ownChanges = new Set<string>();
 
   constructor(private readonly core: ChatCore, private readonly log: RoomLog, private readonly presence: Presence) {}
 
@@ -24,6 +26,37 @@ export class RoomList {
     this.core.rooms.set(info.name, state);
     this.core.events.changed();
     return state;
+  }
+
+  /**
+   * RoomJoined: a private room someone else owns that this tab did not ask for is an invitation (only owners
+   * invite), so it is announced; a DM or a room joined in another tab just appears.
+   */
+  onJoinedEvent(info: RoomInfo): void {
+    const known = this.core.rooms.get(info.name)?.info.isMember === true;
+    const invited = !known && !info.isDirect && info.isPrivate && !this.ownChanges.has(info.name.toLowerCase())
+      && info.owner != null && !this.core.isMe(info.owner);
+    this.upsert(info);
+    if (invited) this.core.events.toast(`${info.owner} invited you to # ${info.name}`);
+  }
+
+  /** RoomLeft: when this tab did not leave on its own, say so, or the room would just vanish from the list. */
+  onLeftEvent(name: string): void {
+    const room = this.core.rooms.get(name);
+    const told = room?.info.isMember && !this.ownChanges.has(name.toLowerCase());
+    this.onLeft(name);
+    if (told && room) this.core.events.toast(`You are no longer a member of ${room.info.isDirect ? 'the conversation with ' + (room.info.directWith ?? name) : '# ' + name}.`);
+  }
+
+  /** Runs one of this tab's own membership calls, so its echo events are known as such. */
+  private async own<T>(name: string, call: () => Promise<T>): Promise<T> {
+    const key = name.toLowerCase();
+    this.ownChanges.add(key);
+    try {
+      return await call();
+    } finally {
+      this.ownChanges.delete(key);
+    }
   }
 
   async refresh(): Promise<void> {
@@ -70,19 +103,19 @@ export class RoomList {
   }
 
   async create(name: string, isPrivate: boolean): Promise<void> {
-    const info = await this.core.call<RoomInfo>('CreateRoom', name, isPrivate);
+    const info = await this.own(name, () => this.core.call<RoomInfo>('CreateRoom', name, isPrivate));
     this.upsert(info);
     await this.open(info.name);
   }
 
   async join(name: string, open = true): Promise<void> {
-    const info = await this.core.call<RoomInfo>('JoinRoom', name);
+    const info = await this.own(name, () => this.core.call<RoomInfo>('JoinRoom', name));
     this.upsert({ ...info, isMember: true });
     if (open) await this.open(info.name);
   }
 
   async leave(name: string): Promise<void> {
-    await this.core.call<void>('LeaveRoom', name);
+    await this.own(name, () => this.core.call<void>('LeaveRoom', name));
     this.onLeft(name);
   }
 
