@@ -36,6 +36,8 @@ export interface ChatEvents {
   changed(): void;
   toast(message: string): void;
   unauthorized(): void;
+  /** A live message from someone else arrived while it was not being read (it counted as unread). */
+  incoming(room: RoomState, entry: ChatMessage): void;
 }
 
 /**

@@ -8,13 +8,11 @@ import {
   composerForm,
   leaveButton,
   loginForm,
-  membersPanel,
-  membersToggle,
   registerButton,
   scroller,
-  sidebar,
-  sidebarToggle,
 } from './elements';
+import { wireNotifications } from './notifications';
+import { wirePanels } from './panels';
 import { render } from './render';
 import { showLogin, startChat, submitCredentials, logout } from './session';
 import { scheduleRender, setRenderer, view } from './viewState';
@@ -70,6 +68,7 @@ scroller.addEventListener('scroll', () => {
 
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') view.client?.scheduleMarkRead();
+  scheduleRender(); // the tab title and the open room's badge depend on whether the tab is seen
 });
 
 leaveButton.addEventListener('click', () => {
@@ -97,32 +96,23 @@ formAction('create-room-form', 'new-room', (c, name) => c.createRoom(name, byId<
 formAction('join-room-form', 'join-room', (c, name) => c.joinRoom(name));
 formAction('invite-form', 'invite-user', (c, user) => (c.activeRoom ? c.invite(c.activeRoom, user) : Promise.resolve()));
 
-membersToggle.addEventListener('click', () => {
-  membersPanel.hidden = !membersPanel.hidden;
-  membersToggle.setAttribute('aria-expanded', String(!membersPanel.hidden));
-  if (!membersPanel.hidden && view.client?.activeRoom) void view.client.loadMembers(view.client.activeRoom);
-});
-
-sidebarToggle.addEventListener('click', () => {
-  const open = !sidebar.classList.contains('open');
-  sidebar.classList.toggle('open', open);
-  sidebarToggle.setAttribute('aria-expanded', String(open));
-});
+wirePanels();
+wireNotifications();
 
 document.addEventListener('keydown', e => {
-  if (e.key !== 'Escape') return;
-  if (view.pickerFor) {
-    view.pickerFor = null;
-    scheduleRender();
-  }
-  closeSidebarOnPhone();
+  if (e.key !== 'Escape' || !view.pickerFor) return;
+  view.pickerFor = null;
+  view.fullPicker = false;
+  scheduleRender();
 });
 
-// Members are shown beside the messages on wide screens from the start.
-if (window.matchMedia('(min-width: 1100px)').matches) {
-  membersPanel.hidden = false;
-  membersToggle.setAttribute('aria-expanded', 'true');
-}
+// The long hint does not fit a phone's composer; there the placeholder says less.
+const narrow = window.matchMedia('(max-width: 520px)');
+const placeComposerHint = () => {
+  composer.placeholder = narrow.matches ? 'Message' : 'Message (Enter sends, Shift+Enter for a new line)';
+};
+narrow.addEventListener('change', placeComposerHint);
+placeComposerHint();
 
 // ------------------------------------------------------------------ start
 

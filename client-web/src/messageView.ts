@@ -1,26 +1,36 @@
 import type { ChatClient, OutboxItem } from './chat';
 import { h } from './dom';
 import { composer, messageList } from './elements';
+import { mountEmojiPicker } from './emojiPicker';
+import { renderMessageText } from './markdown';
 import type { ChatMessage } from './types';
 import { scheduleRender, view } from './viewState';
 
-/** One row of the message list: a message (with reactions, actions and the editor) or a pending send. */
+/** One row of the message list: a message (with reactions, actions and the editor), a pending send, or a day's first line. */
 
 const reactionChoices = ['👍', '❤️', '😂', '🎉', '😮', '👀'];
 
-export type Row = { message: ChatMessage; pending?: undefined } | { pending: OutboxItem; message?: undefined };
+/** `continued`: the same sender as the message above, a few minutes later, so name and time are not repeated. */
+export type Row =
+  | { message: ChatMessage; continued?: boolean; pending?: undefined; day?: undefined }
+  | { pending: OutboxItem; message?: undefined; day?: undefined }
+  | { day: string; label: string; message?: undefined; pending?: undefined };
 
-export const rowKey = (row: Row) => (row.message ? `m${row.message.seq}` : `p${row.pending!.clientMessageId}`);
+export const rowKey = (row: Row) =>
+  row.day !== undefined ? `d${row.day}` : row.message ? `m${row.message.seq}` : `p${row.pending!.clientMessageId}`;
 
 export function rowSignature(c: ChatClient, row: Row): string {
+  if (row.day !== undefined) return row.label;
   if (row.pending) return `p|${row.pending.sending}|${row.pending.failed ?? ''}`;
   const m = row.message!;
   const open = (s: typeof view.editing) => s?.room === m.room && s.seq === m.seq;
-  return JSON.stringify([m.text, m.deleted, m.editedAt, m.reactions, open(view.editing), open(view.pickerFor), c.isMe(m.sender)]);
+  return JSON.stringify([m.text, m.deleted, m.editedAt, m.reactions, m.mentions, open(view.editing), open(view.pickerFor),
+    open(view.pickerFor) && view.fullPicker, c.isMe(m.sender), row.continued ?? false]);
 }
 
 export function buildRow(c: ChatClient, row: Row): HTMLElement {
-  return row.pending ? buildPending(c, row.pending) : buildMessage(c, row.message!);
+  if (row.day !== undefined) return h('li', { class: 'day', 'data-testid': 'day-separator', 'data-day': row.day, role: 'separator' }, h('span', { text: row.label }));
+  return row.pending ? buildPending(c, row.pending) : buildMessage(c, row.message!, row.continued ?? false);
 }
 
 export function time(iso: string): string {
@@ -28,12 +38,24 @@ export function time(iso: string): string {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** The full date and time, for the tooltip of every message's time. */
+export function fullTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString([], { dateStyle: 'full', timeStyle: 'short' });
+}
+
+function messageText(c: ChatClient, text: string, mentions: readonly string[]): HTMLElement {
+  const el = h('div', { class: 'text', 'data-testid': 'message-text' });
+  el.append(renderMessageText(text, mentions, user => c.isMe(user)));
+  return el;
+}
+
 export function buildPending(c: ChatClient, item: OutboxItem): HTMLElement {
   return h('li', { class: `message own pending${item.failed ? ' failed' : ''}`, 'data-testid': 'message', 'data-pending': 'true', 'data-client-id': item.clientMessageId, 'data-sender': c.me },
     h('div', { class: 'meta' },
       h('span', { class: 'sender', text: c.me }),
       h('span', { class: 'state', 'data-testid': 'message-state', text: item.failed ? `Not sent: ${item.failed}` : 'sending…' })),
-    h('div', { class: 'text', 'data-testid': 'message-text', text: item.text }),
+    messageText(c, item.text, []),
     item.failed
       ? h('div', { class: 'actions visible' },
         h('button', { type: 'button', onclick: () => c.retry(item.clientMessageId) }, 'Retry'),
@@ -41,19 +63,26 @@ export function buildPending(c: ChatClient, item: OutboxItem): HTMLElement {
       : null);
 }
 
-export function buildMessage(c: ChatClient, m: ChatMessage): HTMLElement {
+export function buildMessage(c: ChatClient, m: ChatMessage, continued = false): HTMLElement {
   const own = c.isMe(m.sender);
   const mentioned = !own && m.mentions.some(u => c.isMe(u));
   const isEditing = view.editing?.room === m.room && view.editing.seq === m.seq;
+  const edited = m.editedAt && !m.deleted ? h('span', { class: 'edited', 'data-testid': 'edited', text: '(edited)' }) : null;
+  // tabindex -1: a tap (or click) focuses the message, which shows its toolbar on a touch screen; Tab still goes to its buttons.
   const li = h('li', {
-    class: ['message', own && 'own', mentioned && 'mentioned', m.deleted && 'deleted'].filter(Boolean).join(' '),
-    'data-testid': 'message', 'data-seq': m.seq, 'data-sender': m.sender, 'data-client-id': m.clientMessageId,
+    class: ['message', own && 'own', mentioned && 'mentioned', m.deleted && 'deleted', continued && 'continued'].filter(Boolean).join(' '),
+    'data-testid': 'message', 'data-seq': m.seq, 'data-sender': m.sender, 'data-client-id': m.clientMessageId, tabindex: -1,
+    title: mentioned ? 'Highlighted: this message mentions you' : null,
   },
-    h('div', { class: 'meta' },
-      h('span', { class: 'sender', text: m.sender }),
-      h('time', { datetime: m.sentAt, text: time(m.sentAt) }),
-      m.editedAt && !m.deleted ? h('span', { class: 'edited', 'data-testid': 'edited', text: '(edited)' }) : null),
+    continued
+      ? h('time', { class: 'hover-time', 'data-testid': 'hover-time', datetime: m.sentAt, title: fullTime(m.sentAt), text: time(m.sentAt) })
+      : h('div', { class: 'meta' },
+        h('span', { class: 'sender', 'data-testid': 'sender', text: m.sender }),
+        h('time', { datetime: m.sentAt, title: fullTime(m.sentAt), text: time(m.sentAt) }),
+        mentioned ? h('span', { class: 'mention-note', 'data-testid': 'mention-note', text: 'mentions you' }) : null,
+        edited),
   );
+  if (continued && edited) li.append(edited);
 
   if (m.deleted) {
     li.append(h('div', { class: 'text', 'data-testid': 'message-text', text: 'This message was deleted.' }));
@@ -63,7 +92,7 @@ export function buildMessage(c: ChatClient, m: ChatMessage): HTMLElement {
     li.append(buildEditor(c, m));
     return li;
   }
-  li.append(h('div', { class: 'text', 'data-testid': 'message-text', text: m.text }));
+  li.append(messageText(c, m.text, m.mentions));
 
   const reactions = h('div', { class: 'reactions' });
   for (const r of m.reactions) {
@@ -83,6 +112,7 @@ export function buildMessage(c: ChatClient, m: ChatMessage): HTMLElement {
       type: 'button', 'data-testid': 'react', 'aria-expanded': pickerOpen ? 'true' : 'false', 'aria-label': 'Add a reaction',
       onclick: () => {
         view.pickerFor = pickerOpen ? null : { room: m.room, seq: m.seq };
+        view.fullPicker = false;
         scheduleRender();
       },
     }, '☺+'),
@@ -93,21 +123,36 @@ export function buildMessage(c: ChatClient, m: ChatMessage): HTMLElement {
         if (confirm('Delete this message?')) void c.remove(m.room, m.seq).catch(() => undefined);
       },
     }, 'Delete') : null);
+  const pick = (emoji: string) => {
+    view.pickerFor = null;
+    view.fullPicker = false;
+    scheduleRender();
+    void c.react(m.room, m.seq, emoji).catch(() => undefined);
+  };
   if (pickerOpen) {
     const picker = h('div', { class: 'picker', role: 'group', 'aria-label': 'Reactions' });
     for (const emoji of reactionChoices) {
       picker.append(h('button', {
         type: 'button', 'data-testid': 'pick-reaction', 'data-emoji': emoji, 'aria-label': `React ${emoji}`,
-        onclick: () => {
-          view.pickerFor = null;
-          scheduleRender();
-          void c.react(m.room, m.seq, emoji).catch(() => undefined);
-        },
+        onclick: () => pick(emoji),
       }, emoji));
     }
+    picker.append(h('button', {
+      type: 'button', 'data-testid': 'more-reactions', 'aria-label': 'More emoji', 'aria-expanded': view.fullPicker ? 'true' : 'false',
+      onclick: () => {
+        view.fullPicker = !view.fullPicker;
+        scheduleRender();
+      },
+    }, '+'));
     actions.append(picker);
   }
   li.append(actions);
+  if (pickerOpen && view.fullPicker) {
+    // In the message's flow, not floating: the picker is taller than most messages, and the list scrolls to it.
+    const holder = h('div', { class: 'emoji-picker-holder', 'data-testid': 'emoji-picker' });
+    li.append(holder);
+    mountEmojiPicker(holder, pick);
+  }
   return li;
 }
 

@@ -72,10 +72,17 @@ export class Presence {
     void this.core.background('SetTyping', name);
   }
 
-  /** Moves the read marker of the room on screen to its newest entry (soon, not on every message). */
+  /**
+   * Moves the read marker of the room on screen to its newest entry (soon, not on every message). A timer
+   * already set is kept, not restarted: in a busy room messages come faster than the delay, and restarting
+   * it on each one would never let the marker move.
+   */
   scheduleMarkRead(): void {
-    clearTimeout(this.markReadTimer);
-    this.markReadTimer = window.setTimeout(() => this.markRead(), 250);
+    if (this.markReadTimer !== undefined) return;
+    this.markReadTimer = window.setTimeout(() => {
+      this.markReadTimer = undefined;
+      this.markRead();
+    }, 250);
   }
 
   private markRead(): void {

@@ -19,6 +19,8 @@ import {
   statusEl,
   typingEl,
 } from './elements';
+import { messageRows } from './messageRows';
+import { roomChanged } from './panels';
 import { buildRow, rowKey, rowSignature, type Row } from './messageView';
 import { view } from './viewState';
 
@@ -36,6 +38,19 @@ export function render(): void {
     : 'Reconnecting… Messages you send now are kept and sent when the connection is back.';
   renderSidebar(c);
   renderRoom(c);
+  renderTitle(c);
+}
+
+/** The tab's title counts what is unread in every room, so a background tab shows it. */
+export function renderTitle(c: ChatClient): void {
+  let unread = 0;
+  for (const room of c.rooms.values()) if (room.info.isMember && !readingNow(c, room)) unread += room.info.unread;
+  document.title = unread > 0 ? `(${unread}) ChatApp` : 'ChatApp';
+}
+
+/** The room on screen, loaded, in a visible tab: what arrives there is read as it comes, so it shows no count. */
+function readingNow(c: ChatClient, room: RoomState): boolean {
+  return room.info.name === c.activeRoom && room.loaded && document.visibilityState === 'visible';
 }
 
 export function roomLabel(room: RoomState): string {
@@ -46,6 +61,7 @@ export function renderSidebar(c: ChatClient): void {
   const all = [...c.rooms.values()].sort((a, b) => roomLabel(a).localeCompare(roomLabel(b)));
   const item = (room: RoomState) => {
     const active = room.info.name === c.activeRoom;
+    const reading = readingNow(c, room);
     const other = room.info.directWith;
     return h('li', { 'data-testid': 'room-item', 'data-room': room.info.name, 'data-direct': room.info.isDirect ? 'true' : null, class: active ? 'active' : null },
       h('button', {
@@ -61,12 +77,14 @@ export function renderSidebar(c: ChatClient): void {
           : null,
         h('span', { class: 'name', text: roomLabel(room) }),
         room.info.isPrivate && !room.info.isDirect ? h('span', { class: 'lock', 'aria-label': 'private', text: '🔒' }) : null,
-        room.info.mentions > 0 ? h('span', { class: 'badge mention', 'data-testid': 'mention-badge', 'aria-label': `${room.info.mentions} mentions`, text: `@${room.info.mentions}` }) : null,
-        room.info.unread > 0 ? h('span', { class: 'badge', 'data-testid': 'unread-badge', 'aria-label': `${room.info.unread} unread`, text: String(room.info.unread) }) : null,
+        room.info.mentions > 0 && !reading
+          ? h('span', { class: 'badge mention', 'data-testid': 'mention-badge', 'aria-label': `${room.info.mentions} mentions`, title: `${room.info.mentions} unread messages mention you`, text: `@${room.info.mentions}` })
+          : null,
+        room.info.unread > 0 && !reading ? h('span', { class: 'badge', 'data-testid': 'unread-badge', 'aria-label': `${room.info.unread} unread`, text: String(room.info.unread) }) : null,
       ));
   };
   const sig = (room: RoomState) =>
-    [room.info.name === c.activeRoom, room.info.unread, room.info.mentions, room.info.directWith && c.isOnline(room.info.directWith), room.info.isPrivate].join('|');
+    [room.info.name === c.activeRoom, readingNow(c, room), room.info.unread, room.info.mentions, room.info.directWith && c.isOnline(room.info.directWith), room.info.isPrivate].join('|');
   const members = all.filter(r => r.info.isMember);
   reconcile(roomList, members.filter(r => !r.info.isDirect), r => r.info.name, sig, item);
   reconcile(dmList, members.filter(r => r.info.isDirect), r => r.info.name, sig, item);
@@ -83,7 +101,9 @@ export function renderRoom(c: ChatClient): void {
     view.renderedRoom = room?.info.name ?? null;
     view.editing = null;
     view.pickerFor = null;
+    view.fullPicker = false;
     resetList(messageList);
+    roomChanged();
   }
   roomTitle.textContent = room ? roomLabel(room) : c.roomsListed ? 'No room' : 'Loading…';
   roomSubtitle.textContent = room?.info.isArchived
@@ -97,14 +117,7 @@ export function renderRoom(c: ChatClient): void {
   const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
   const before = { height: scroller.scrollHeight, top: scroller.scrollTop, first: messageList.firstElementChild };
 
-  const rows: Row[] = [];
-  if (room) {
-    for (const seq of [...room.messages.keys()].sort((a, b) => a - b)) rows.push({ message: room.messages.get(seq)! }); // key from the map itself
-    const confirmed = new Set([...room.messages.values()].filter(m => c.isMe(m.sender)).map(m => m.clientMessageId));
-    for (const item of c.outbox) {
-      if (item.room === room.info.name && !confirmed.has(item.clientMessageId)) rows.push({ pending: item });
-    }
-  }
+  const rows: Row[] = room ? messageRows(c, room) : [];
   reconcile(messageList, rows, rowKey, row => rowSignature(c, row), row => buildRow(c, row));
 
   historyStatus.textContent = !room ? '' : !room.loaded ? 'Loading messages…' : room.loadingOlder ? 'Loading older messages…'

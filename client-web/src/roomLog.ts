@@ -65,6 +65,7 @@ export class RoomLog {
     if (room.info.name === this.core.activeRoom && this.viewing(room)) return;
     room.info.unread += 1;
     if (entry.mentions?.some(m => this.core.isMe(m))) room.info.mentions += 1;
+    this.core.events.incoming(room, entry);
   }
 
   private apply(room: RoomState, entry: ChatMessage, live: boolean): void {
@@ -90,7 +91,8 @@ export class RoomLog {
     if (!target) return; // older than what is loaded: history will show it as it is now
     switch (entry.kind) {
       case 'edit':
-        room.messages.set(target.seq, { ...target, text: entry.text, editedAt: entry.editedAt ?? entry.sentAt });
+        // An edit carries the message's mentions after it (docs/protocol.md), so the highlight follows the text.
+        room.messages.set(target.seq, { ...target, text: entry.text, editedAt: entry.editedAt ?? entry.sentAt, mentions: entry.mentions ?? target.mentions });
         break;
       case 'delete':
         room.messages.set(target.seq, { ...target, text: '', deleted: true, reactions: [] });

@@ -16,6 +16,7 @@ import {
   otherRoomList,
   roomList,
 } from './elements';
+import { notifyIncoming } from './notifications';
 import { toast } from './toast';
 import { scheduleRender, view } from './viewState';
 
@@ -38,6 +39,9 @@ export function startChat(session: Session): void {
     changed: scheduleRender,
     toast,
     unauthorized: () => void logout('Your session has ended; log in again.', false),
+    incoming: (room, entry) => {
+      if (view.client) notifyIncoming(view.client, room, entry);
+    },
   });
   view.client.start();
   scheduleRender();

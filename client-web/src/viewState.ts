@@ -7,8 +7,10 @@ export const view: {
   editing: { room: string; seq: number } | null;
   /** The message whose reaction picker is open. */
   pickerFor: { room: string; seq: number } | null;
+  /** Whether the open reaction picker shows every emoji (emoji-picker-element) besides the quick six. */
+  fullPicker: boolean;
   renderedRoom: string | null;
-} = { client: null, editing: null, pickerFor: null, renderedRoom: null };
+} = { client: null, editing: null, pickerFor: null, fullPicker: false, renderedRoom: null };
 
 let renderer: () => void = () => undefined;
 let renderQueued = false;

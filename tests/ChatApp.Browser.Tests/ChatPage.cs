@@ -31,16 +31,43 @@ public sealed class ChatPage : IAsyncDisposable
 
     public ILocator Banner => Page.GetByTestId("banner-reconnecting");
 
-    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri server, string userName, ViewportSize? viewport = null)
+    /// <summary>
+    /// Errors and warnings the page's scripts wrote to its console, and scripts that threw, since it opened. A refused
+    /// request shows there too (the first token refresh of a login page is a 401); those are the server's answers,
+    /// checked where they matter, and are left out.
+    /// </summary>
+    public IReadOnlyList<string> ConsoleProblems
+    {
+        get
+        {
+            lock (_consoleProblems)
+            {
+                return [.. _consoleProblems];
+            }
+        }
+    }
+
+    private readonly List<string> _consoleProblems = [];
+
+    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri server, string userName, ViewportSize? viewport = null, bool touch = false)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = server.ToString(),
             ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 800 },
+            HasTouch = touch,
         });
         context.SetDefaultTimeout(TimeoutMs);
         SetDefaultExpectTimeout(TimeoutMs);
         var chat = new ChatPage(context, await context.NewPageAsync(), userName);
+        chat.Page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                chat.AddConsoleProblem($"{message.Type}: {message.Text}");
+            }
+        };
+        chat.Page.PageError += (_, error) => chat.AddConsoleProblem($"uncaught: {error}");
         // Every hub WebSocket goes through this route, so a test can cut one person off while the server stays up.
         await context.RouteWebSocketAsync(url => url.Contains("/hubs/chat", StringComparison.Ordinal), ws =>
         {
@@ -96,6 +123,14 @@ public sealed class ChatPage : IAsyncDisposable
         await Page.Locator("[data-testid=message] [data-testid=message-text]").AllTextContentsAsync();
 
     public ILocator Message(string text) => ConfirmedMessages.Filter(new() { Has = Page.GetByTestId("message-text").GetByText(text, new() { Exact = true }) });
+
+    private void AddConsoleProblem(string problem)
+    {
+        lock (_consoleProblems)
+        {
+            _consoleProblems.Add(problem);
+        }
+    }
 
     public async ValueTask DisposeAsync() => await Context.CloseAsync();
 }
