@@ -82,7 +82,6 @@ export function buildMessage(c: ChatClient, m: ChatMessage, continued = false): 
         mentioned ? h('span', { class: 'mention-note', 'data-testid': 'mention-note', text: 'mentions you' }) : null,
         edited),
   );
-  if (continued && edited) li.append(edited);
 
   if (m.deleted) {
     li.append(h('div', { class: 'text', 'data-testid': 'message-text', text: 'This message was deleted.' }));
@@ -93,6 +92,7 @@ export function buildMessage(c: ChatClient, m: ChatMessage, continued = false): 
     return li;
   }
   li.append(messageText(c, m.text, m.mentions));
+  if (continued && edited) li.append(edited); // no meta line to carry it
 
   const reactions = h('div', { class: 'reactions' });
   for (const r of m.reactions) {

@@ -55,6 +55,7 @@ export async function logout(message = '', tellServer = true): Promise<void> {
   if (tellServer) await endSession(current?.tokens.session ?? null);
   for (const list of [roomList, dmList, otherRoomList, messageList, memberList]) resetList(list);
   loginPassword.value = '';
+  document.title = 'ChatApp'; // no counts of a session that is over
   showLogin(message);
 }
 
