@@ -94,7 +94,12 @@ public sealed class BrowserNoticeTests(BrowserFixture browser)
         await Expect(bob.Page.Locator("[data-testid=room-item][data-direct=true]")).ToHaveCountAsync(1);
         var seen = await WaitForNotesAsync(bob, 2);
         Assert.Equal(["alice in # general: @bob are you there?", "alice: just between us"], seen);
-        Assert.Contains("(", await bob.Page.TitleAsync(), StringComparison.Ordinal); // the unread count is in the title too
+        await Expect(bob.Page).ToHaveTitleAsync("(3) ChatApp"); // general's two and the DM's one
+
+        // Back in the tab, general (on screen) is read at once: only the DM still counts.
+        await bob.Page.EvaluateAsync("() => { window.__hidden = false; document.dispatchEvent(new Event('visibilitychange')); }");
+        await Expect(bob.Page).ToHaveTitleAsync("(1) ChatApp");
+        await Expect(bob.Page.Locator("[data-testid=room-item][data-room=general] [data-testid=unread-badge]")).ToHaveCountAsync(0);
     }
 
     private static async Task<string[]> WaitForNotesAsync(ChatPage chat, int count)

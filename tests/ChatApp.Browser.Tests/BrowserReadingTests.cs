@@ -128,6 +128,8 @@ public sealed class BrowserReadingTests(BrowserFixture browser)
         await Expect(message.GetByTestId("pick-reaction")).ToHaveCountAsync(6);
         await message.GetByTestId("more-reactions").ClickAsync();
         var picker = bob.Page.Locator("emoji-picker");
+        await Expect(picker.Locator("[role=tab]").First).ToBeVisibleAsync();
+        await bob.Page.ScreenshotAsync(new() { Path = Artifacts.ScreenshotPath("emoji-picker.png") });
         await picker.Locator("input#search").FillAsync("rocket");
         // Exactly the rocket: a search for it lists the astronaut (🧑‍🚀) first, which contains it.
         await picker.Locator("#search-results [role=option]").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^🚀$") }).ClickAsync();
