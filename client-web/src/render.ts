@@ -20,8 +20,8 @@ import {
   typingEl,
 } from './elements';
 import { messageRows } from './messageRows';
-import { roomChanged } from './panels';
 import { buildRow, rowKey, rowSignature, type Row } from './messageView';
+import { roomChanged } from './panels';
 import { view } from './viewState';
 
 /** Draws the client's state: connection status, the sidebar, the room on screen and its members. */
