@@ -113,7 +113,7 @@ for protocol in "${protocols[@]}"; do
       echo "== $target over $protocol: $name ($args --duration $duration)"
       # shellcheck disable=SC2086 # the scenario's arguments are meant to split
       "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" $args --duration "$duration" --warmup 2s --protocol "$protocol" \
-        --bot-prefix bench --room-prefix "bench-$name" --json "$results/$target-$name-$protocol.json" 2>"$work/progress.log" \
+        --bot-prefix bench --room-prefix "bench-$name" --json "$results/$target-$name-$protocol.json" $(keep_rooms "$target") 2>"$work/progress.log" \
         | sed 's/^/   /' || { status=1; echo "   (failed: exit $?)"; tail -3 "$work/progress.log"; }
     done
   done
