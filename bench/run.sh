@@ -13,7 +13,7 @@
 #   PROFILE=1 bench/run.sh                also trace ChatApp with dotnet-trace at its saturation knee (needs the saturation scenario)
 #   CONNECTIONS=2000 bench/run.sh         idle connections for the connections scenario (5000 by default)
 # Besides the simulate scenarios: saturation (open-loop rate stepped up until p99 > 250 ms or anything is
-# lost, ChatApp vs baseline, charted by bench/chart.py), writer (bench/WriterBench: the database writer
+# lost, one `simulate --rates` run per server so the bots log in once, ChatApp vs baseline, charted by bench/chart.py), writer (bench/WriterBench: the database writer
 # alone, group commit vs one commit per message) and connections (idle connections: memory per connection
 # and connect rate).
 set -euo pipefail

@@ -50,19 +50,25 @@ internal sealed class SimulationRooms(CliEnvironment env, SimulationOptions opti
             return new CleanupStats(Kept: true, 0, []);
         }
 
-        var removed = 0;
+        var removed = new HashSet<int>();
         var notRemoved = new List<string>();
         try
         {
             await UsingConnectionAsync(owner, async (connection, ct) =>
             {
+                notRemoved.Clear(); // a repeat on a new connection says it all again
                 for (var i = 0; i < options.Rooms; i++)
                 {
                     var name = options.RoomName(i);
+                    if (removed.Contains(i))
+                    {
+                        continue;
+                    }
+
                     try
                     {
                         await connection.DeleteRoomAsync(name, ct);
-                        removed++;
+                        removed.Add(i);
                     }
                     catch (HubException ex)
                     {
@@ -76,33 +82,34 @@ internal sealed class SimulationRooms(CliEnvironment env, SimulationOptions opti
             notRemoved.Add($"the rest ({SimulationRun.Describe(ex)})");
         }
 
-        return new CleanupStats(Kept: false, removed, notRemoved);
+        return new CleanupStats(Kept: false, removed.Count, notRemoved);
     }
 
-    /// <summary>A connection of its own for <paramref name="bot"/>, to the first server that answers, bounded in time.</summary>
+    /// <summary>
+    /// A connection of its own for <paramref name="bot"/>, bounded in time; when it is lost midway (a server going
+    /// away, an access token at its end) <paramref name="body"/> runs again on a new one, on the next server if there
+    /// are several, so it must be safe to repeat.
+    /// </summary>
     private async Task UsingConnectionAsync(Bot bot, Func<ChatConnection, CancellationToken, Task> body, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
-        Exception? last = null;
-        foreach (var server in options.Servers.Skip(bot.CurrentServer).Concat(options.Servers.Take(bot.CurrentServer)))
+        var attempts = Math.Max(3, options.Servers.Count);
+        for (var attempt = 0; ; attempt++)
         {
+            var server = options.Servers[(bot.CurrentServer + attempt) % options.Servers.Count];
             await using var connection = env.CreateConnection(server, bot.Tokens!.Provider, options.Connection()); // only logged-in bots get here
             try
             {
                 await connection.StartAsync(timeout.Token);
+                await body(connection, timeout.Token);
+                await connection.StopAsync(timeout.Token);
+                return;
             }
-            catch (Exception ex) when (!timeout.IsCancellationRequested)
+            catch (Exception ex) when (!timeout.IsCancellationRequested && ex is not HubException && attempt + 1 < attempts)
             {
-                last = ex; // away; the next server may answer
-                continue;
+                // Lost or refused before the end: again, on a new connection.
             }
-
-            await body(connection, timeout.Token);
-            await connection.StopAsync(timeout.Token);
-            return;
         }
-
-        throw last ?? new InvalidOperationException("no server to connect to");
     }
 }
