@@ -12,8 +12,9 @@ namespace ChatApp.Cli.Simulate;
 /// (per bot: no contention worth the name). The catch-up follows <see cref="RoomFollower"/>: from the moment a
 /// connection drops, live entries of every room are held; after the reconnect each room streams
 /// <c>StreamMessagesSince(room, highest seq seen)</c>, then the held entries above it are applied and those at
-/// or below it dropped (they came both ways). Gaps in live delivery are not healed: a bot connected throughout
-/// must see every entry live, and a gap is reported as missing.
+/// or below it dropped (they came both ways), as are live entries arriving later at or below where the catch-up
+/// got to (the server commits before it fans out, so the catch-up may read an entry before its live copy is sent).
+/// Gaps in live delivery are not healed: a bot connected throughout must see every entry live, and a gap is reported as missing.
 /// </remarks>
 public sealed class BotRecords(SimulationRun run, int homeServer) : IDisposable
 {
@@ -93,6 +94,13 @@ public sealed class BotRecords(SimulationRun run, int homeServer) : IDisposable
                 return;
             }
 
+            if (entry.Seq <= record.CaughtUpTo)
+            {
+                // The live copy of an entry the catch-up already read: the server commits before it fans out, so a
+                // catch-up can get ahead of the live side. Like RoomFollower, drop it; entries above the catch-up are checked as ever.
+                return;
+            }
+
             Apply(record, entry, now, caughtUp: false);
         }
     }
@@ -160,6 +168,7 @@ public sealed class BotRecords(SimulationRun run, int homeServer) : IDisposable
 
                     record.Held.Clear();
                     record.Holding = false;
+                    record.CaughtUpTo = record.MaxSeen;
                 }
             }
         }
@@ -220,6 +229,9 @@ public sealed class BotRecords(SimulationRun run, int homeServer) : IDisposable
         public bool Holding { get; set; }
 
         public List<(ChatMessage Entry, long Arrived)> Held { get; } = [];
+
+        /// <summary>The highest seq the last catch-up reached: live copies at or below it arrive late, not twice.</summary>
+        public long CaughtUpTo { get; set; } = long.MinValue;
     }
 }
 
