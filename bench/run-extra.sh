@@ -31,34 +31,42 @@ metric() { # file, Prometheus metric name (first series): prints its value or no
   [[ -f $1 ]] && awk -v m="$2" '$1 ~ ("^" m "([{]|$)") {print $NF; exit}' "$1"
 }
 
-saturation_step() { # target, port, rate, json file, [extra simulate arguments]
+saturation_step() { # target, port, rate, json file, [extra simulate arguments]: one rate alone (the profile)
   local target=$1 port=$2 rate=$3 json=$4; shift 4
   "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --users "$sat_users" --rooms "$sat_rooms" --rate "$rate" \
     --duration "$sat_step" --warmup 2s --drain-timeout 15s --protocol "${protocols[0]}" --login-concurrency 8 \
-    --bot-prefix bench --room-prefix bench-saturation --json "$json" "$@" 2>"$work/progress.log" \
+    --bot-prefix bench --room-prefix bench-saturation --json "$json" $(keep_rooms "$target") "$@" 2>"$work/progress.log" \
     | grep -E '^  (messages|deliveries|latency|result)' | sed 's/^/   /' || true
 }
 
-step_clean() { # json file: the step lost nothing, failed nothing and kept p99 within the limit
-  jq -r --argjson limit "$p99_limit" '.passed and ((.latency.p99 // 1e9) <= $limit) and ((.messages.failed // 1) == 0) and ((.deliveries.missing // 1) == 0)' "$1" 2>/dev/null || echo false
+# BaselineHub has no DeleteRoom (its rooms live in memory only): its rooms are kept rather than refused.
+keep_rooms() { [[ $1 == baseline ]] && echo --keep-rooms; return 0; }
+
+# Every rate in one simulate run per server (`--rates`): the bots log in and connect once, and the run stops
+# after the first step that is not clean. The stepped report is split into one file per step for the summary.
+saturation_steps() { # target, port
+  local target=$1 port=$2 stepped="$results/$1-saturation.json" rates i rate
+  rates=$(IFS=,; echo "${sat_rates[*]}")
+  echo "== $target over ${protocols[0]}: saturation, $sat_users users in rooms of $((sat_users / sat_rooms)), $rates msgs/user/s, $sat_step a step, until a step is not clean"
+  "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --users "$sat_users" --rooms "$sat_rooms" --rates "$rates" \
+    --p99-limit "$p99_limit" --stop-when-unclean --duration "$sat_step" --warmup 2s --drain-timeout 15s --protocol "${protocols[0]}" \
+    --login-concurrency 8 --bot-prefix bench --room-prefix bench-saturation --json "$stepped" $(keep_rooms "$target") 2>"$work/progress.log" \
+    | grep -E '^(  (login|messages|deliveries|latency|result)|steps|highest)' | sed 's/^/   /' || true
+  [[ -f $stepped ]] || { echo "   (no report; the last progress lines:)"; tail -3 "$work/progress.log"; return 0; }
+  for i in $(seq 0 $(($(jq '.steps | length' "$stepped") - 1))); do
+    rate=$(jq -r ".steps[$i].settings.rate" "$stepped")
+    jq ".steps[$i]" "$stepped" >"$results/$target-saturation-$rate.json"
+  done
 }
 
 run_saturation() {
-  local target port rate json knee=""
+  local target port knee=""
   for target in chatapp baseline; do
     port=$chatapp_port; [[ $target == baseline ]] && port=$baseline_port
-    for rate in "${sat_rates[@]}"; do
-      json="$results/$target-saturation-$rate.json"
-      echo "== $target over ${protocols[0]}: saturation, $sat_users users in rooms of $((sat_users / sat_rooms)), $rate msgs/user/s for $sat_step"
-      saturation_step "$target" "$port" "$rate" "$json"
-      if [[ $(step_clean "$json") != true ]]; then
-        echo "   not clean (p99 above $p99_limit ms, or lost or failed messages): the knee is below $rate msgs/user/s"
-        [[ $target == chatapp ]] && knee=$rate
-        break
-      fi
-      [[ $target == chatapp ]] && knee=$rate
-    done
+    saturation_steps "$target" "$port"
   done
+  # The knee to profile: the first rate that was not clean, or the highest rate if all were.
+  [[ -f "$results/chatapp-saturation.json" ]] && knee=$(jq -r '.summary.firstUncleanRate // .summary.highestCleanRate // empty' "$results/chatapp-saturation.json")
 
   # One summary for the table and the chart: every step taken, and the highest clean rate of each server.
   jq -n --argjson limit "$p99_limit" --argjson users "$sat_users" \
@@ -144,7 +152,7 @@ run_connections() {
     before=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
     "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --idle --users "$conn_users" --rooms $(((conn_users + 19) / 20)) \
       --duration "$conn_hold" --warmup 0s --protocol "${protocols[0]}" --connect-concurrency 100 --login-concurrency 8 \
-      --bot-prefix bench --room-prefix bench-idle --json "$json" >"$work/idle.out" 2>"$work/progress.log" &
+      --bot-prefix bench --room-prefix bench-idle --json "$json" $(keep_rooms "$target") >"$work/idle.out" 2>"$work/progress.log" &
     sim=$!
     # Weighed once every bot is connected and idle (the simulator's progress line says so), bounded by the run itself.
     while kill -0 "$sim" 2>/dev/null && ! grep -q 's idle ' "$work/progress.log"; do sleep 0.5; done

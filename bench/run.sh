@@ -13,7 +13,7 @@
 #   PROFILE=1 bench/run.sh                also trace ChatApp with dotnet-trace at its saturation knee (needs the saturation scenario)
 #   CONNECTIONS=2000 bench/run.sh         idle connections for the connections scenario (5000 by default)
 # Besides the simulate scenarios: saturation (open-loop rate stepped up until p99 > 250 ms or anything is
-# lost, ChatApp vs baseline, charted by bench/chart.py), writer (bench/WriterBench: the database writer
+# lost, one `simulate --rates` run per server so the bots log in once, ChatApp vs baseline, charted by bench/chart.py), writer (bench/WriterBench: the database writer
 # alone, group commit vs one commit per message) and connections (idle connections: memory per connection
 # and connect rate).
 set -euo pipefail
@@ -113,7 +113,7 @@ for protocol in "${protocols[@]}"; do
       echo "== $target over $protocol: $name ($args --duration $duration)"
       # shellcheck disable=SC2086 # the scenario's arguments are meant to split
       "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" $args --duration "$duration" --warmup 2s --protocol "$protocol" \
-        --bot-prefix bench --room-prefix "bench-$name" --json "$results/$target-$name-$protocol.json" 2>"$work/progress.log" \
+        --bot-prefix bench --room-prefix "bench-$name" --json "$results/$target-$name-$protocol.json" $(keep_rooms "$target") 2>"$work/progress.log" \
         | sed 's/^/   /' || { status=1; echo "   (failed: exit $?)"; tail -3 "$work/progress.log"; }
     done
   done

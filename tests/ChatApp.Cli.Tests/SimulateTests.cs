@@ -126,6 +126,70 @@ public sealed class SimulateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StepsRunOneAfterAnotherWithTheSameBotsEachCheckedAndReportedWithASummary()
+    {
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "8", "--rooms", "2", "--rates", "1,3", "--duration", "2s", "--warmup", "500ms", "--p99-limit", "60000", "--bot-prefix", "step");
+
+        Assert.True(exitCode == 0, output.Text);
+        var steps = report.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal([1.0, 3.0], steps.Select(s => s.GetProperty("settings").GetProperty("rate").GetDouble()));
+        foreach (var step in steps)
+        {
+            var deliveries = step.GetProperty("deliveries");
+            Assert.True(step.GetProperty("passed").GetBoolean(), output.Text);
+            Assert.Equal(step.GetProperty("messages").GetProperty("acknowledged").GetInt64() * 4, deliveries.GetProperty("expected").GetInt64()); // this step's only
+            Assert.Equal(deliveries.GetProperty("expected").GetInt64(), deliveries.GetProperty("received").GetInt64());
+            Assert.Equal(8, step.GetProperty("login").GetProperty("succeeded").GetInt32()); // logged in once, for both steps
+        }
+
+        // Three times the rate: about three times the messages (8 bots for 2.5 s: ~20 at 1/s, ~60 at 3/s).
+        Assert.True(steps[1].GetProperty("messages").GetProperty("acknowledged").GetInt64() > 2 * steps[0].GetProperty("messages").GetProperty("acknowledged").GetInt64(), output.Text);
+        var summary = report.GetProperty("summary");
+        Assert.Equal(3.0, summary.GetProperty("highestCleanRate").GetDouble());
+        Assert.False(summary.TryGetProperty("firstUncleanRate", out _), output.Text); // clean at every step
+        Assert.Contains("highest clean rate 3 msgs/user/s", output.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStepThatIsNotCleanEndsTheRunWhenAskedAndTheSummarySaysWhere()
+    {
+        // A p99 limit no delivery can meet: the first step is not clean, and the second never runs.
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "4", "--rooms", "1", "--rates", "1,2,4", "--duration", "1s", "--warmup", "0s", "--p99-limit", "0.000001", "--stop-when-unclean", "--bot-prefix", "knee");
+
+        Assert.True(exitCode == 0, output.Text); // slow is not wrong: every delivery was still checked
+        Assert.Single(report.GetProperty("steps").EnumerateArray());
+        var summary = report.GetProperty("summary");
+        Assert.True(summary.GetProperty("stoppedEarly").GetBoolean());
+        Assert.Equal(1.0, summary.GetProperty("firstUncleanRate").GetDouble());
+        Assert.False(summary.TryGetProperty("highestCleanRate", out _), output.Text); // no step was clean
+    }
+
+    [Fact]
+    public async Task TheSimulationsRoomsAreDeletedAtTheEndUnlessKeepRoomsIsGiven()
+    {
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "4", "--rooms", "3", "--rate", "1", "--duration", "1s", "--warmup", "0s", "--bot-prefix", "tidy", "--room-prefix", "tidy");
+        Assert.True(exitCode == 0, output.Text);
+        Assert.Equal(3, report.GetProperty("cleanup").GetProperty("removed").GetInt32());
+        Assert.DoesNotContain(await RoomNamesAsync(), n => n.StartsWith("tidy-", StringComparison.Ordinal));
+
+        // The same bots again (they exist now, so they only log in), keeping the rooms this time.
+        (exitCode, report, output) = await SimulateAsync(
+            "--users", "4", "--rooms", "3", "--rate", "1", "--duration", "1s", "--warmup", "0s", "--bot-prefix", "tidy", "--room-prefix", "tidy", "--keep-rooms");
+        Assert.True(exitCode == 0, output.Text);
+        Assert.True(report.GetProperty("cleanup").GetProperty("kept").GetBoolean());
+        Assert.Equal(["tidy-0", "tidy-1", "tidy-2"], (await RoomNamesAsync()).Where(n => n.StartsWith("tidy-", StringComparison.Ordinal)).Order());
+    }
+
+    private async Task<List<string>> RoomNamesAsync()
+    {
+        await using var watcher = await _server.ConnectAsync("watcher");
+        return (await watcher.ListRoomsAsync(Cancel)).Select(r => r.Name).ToList();
+    }
+
+    [Fact]
     public async Task ARateOfZeroIsRefusedUnlessTheBotsAreIdle()
     {
         var output = new RecordedOutput();

@@ -8,14 +8,28 @@ public static class SimulateCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var defaults = new SimulationOptions { Server = new Uri(CommonOptions.DefaultServer) };
+        var defaults = new SimulationOptions { Servers = [new Uri(CommonOptions.DefaultServer)] };
         var command = new Command("simulate", "Run bot users against a server, check every delivery by seq, and report latency and throughput.");
-        var server = CommonOptions.Server();
+        var server = new Option<IReadOnlyList<Uri>>("--server", "-s")
+        {
+            Description = $"The server's URL, or several separated by commas (the nodes of a cluster): bots are dealt out round-robin, and one whose server goes away moves to the next (default {CommonOptions.DefaultServer}).",
+            DefaultValueFactory = _ => [new Uri(CommonOptions.DefaultServer)],
+            CustomParser = ParseServers,
+        };
         var users = new Option<int>("--users", "-n") { Description = "Bot users, each with its own connection.", DefaultValueFactory = _ => defaults.Users };
-        var rooms = new Option<int>("--rooms") { Description = "Rooms the bots are spread over (named PREFIX-0 .. PREFIX-(R-1)).", DefaultValueFactory = _ => defaults.Rooms };
+        var rooms = new Option<int>("--rooms") { Description = "Rooms the bots are spread over (names: see --room-prefix).", DefaultValueFactory = _ => defaults.Rooms };
         var roomsPerUser = new Option<int>("--rooms-per-user") { Description = "Rooms each bot joins.", DefaultValueFactory = _ => defaults.RoomsPerUser };
         var rate = new Option<double>("--rate") { Description = "Messages per user per second (open loop).", DefaultValueFactory = _ => defaults.Rate };
-        var duration = CommonOptions.Duration("--duration", "How long to send after the warm-up (e.g. 30s, 2m).", defaults.Duration);
+        var rates = new Option<IReadOnlyList<double>>("--rates")
+        {
+            Description = "Several rates, comma-separated (e.g. 1,2,4,8): one step each, with the same connected bots, one report per step and a summary.",
+            DefaultValueFactory = _ => [],
+            CustomParser = ParseRates,
+        };
+        var p99Limit = new Option<double?>("--p99-limit") { Description = "Milliseconds: a step whose delivery p99 is above this is not clean." };
+        var stopWhenUnclean = new Option<bool>("--stop-when-unclean") { Description = "With --rates: stop after the first step that is not clean (p99 over --p99-limit, anything missing or failed)." };
+        var keepRooms = new Option<bool>("--keep-rooms") { Description = "Do not delete the simulation's rooms at the end (by default their owner, the first bot, deletes them)." };
+        var duration = CommonOptions.Duration("--duration", "How long to send after the warm-up, per step (e.g. 30s, 2m).", defaults.Duration);
         var warmup = CommonOptions.Duration("--warmup", "Sending before measuring latency.", defaults.Warmup);
         var messageSize = new Option<int>("--message-size") { Description = "Characters per message.", DefaultValueFactory = _ => defaults.MessageSize };
         var jitter = new Option<double>("--jitter") { Description = "Think-time jitter: each gap is 1/rate times [1-j, 1+j].", DefaultValueFactory = _ => defaults.Jitter };
@@ -24,7 +38,7 @@ public static class SimulateCommand
         var compare = new Option<bool>("--compare-sequential") { Description = "Serve the bots one after another, then all at once, and compare." };
         var password = new Option<string>("--password") { Description = "The bots' password.", DefaultValueFactory = _ => defaults.Password };
         var botPrefix = new Option<string>("--bot-prefix") { Description = "Bot names are PREFIX0000, PREFIX0001, ...", DefaultValueFactory = _ => defaults.BotPrefix };
-        var roomPrefix = new Option<string>("--room-prefix") { Description = "Room names are PREFIX-0, PREFIX-1, ...", DefaultValueFactory = _ => defaults.RoomPrefix };
+        var roomPrefix = new Option<string>("--room-prefix") { Description = "Room names are PREFIX-TAG-0, PREFIX-TAG-1, ... (TAG new each run, as a deleted room's name stays taken), or PREFIX-0, ... with --keep-rooms", DefaultValueFactory = _ => defaults.RoomPrefix };
         var loginConcurrency = new Option<int>("--login-concurrency") { Description = "Logins in flight at once.", DefaultValueFactory = _ => defaults.LoginConcurrency };
         var connectConcurrency = new Option<int>("--connect-concurrency") { Description = "Connects in flight at once.", DefaultValueFactory = _ => defaults.ConnectConcurrency };
         var drain = CommonOptions.Duration("--drain-timeout", "How long to wait for outstanding acks and deliveries.", defaults.DrainTimeout);
@@ -32,7 +46,7 @@ public static class SimulateCommand
         var keep = new Option<bool>("--keep-membership") { Description = "Do not leave the rooms at the end." };
         var transport = CommonOptions.Transport(defaults.Transport);
         var protocol = CommonOptions.Protocol();
-        Option[] all = [server, users, rooms, roomsPerUser, rate, duration, warmup, messageSize, jitter, seed, json, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
+        Option[] all = [server, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, keepRooms, duration, warmup, messageSize, jitter, seed, json, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -42,11 +56,15 @@ public static class SimulateCommand
         {
             var options = new SimulationOptions
             {
-                Server = parse.GetRequiredValue(server),
+                Servers = parse.GetRequiredValue(server),
                 Users = parse.GetValue(users),
                 Rooms = parse.GetValue(rooms),
                 RoomsPerUser = parse.GetValue(roomsPerUser),
                 Rate = parse.GetValue(rate),
+                Rates = parse.GetRequiredValue(rates),
+                P99LimitMilliseconds = parse.GetValue(p99Limit),
+                StopWhenUnclean = parse.GetValue(stopWhenUnclean),
+                KeepRooms = parse.GetValue(keepRooms),
                 Duration = parse.GetValue(duration),
                 Warmup = parse.GetValue(warmup),
                 MessageSize = parse.GetValue(messageSize),
@@ -80,15 +98,68 @@ public static class SimulateCommand
         ThreadPool.GetMinThreads(out var workers, out var completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, 4 * Environment.ProcessorCount), completionPorts);
 
-        var report = await new Simulation(env, options).RunAsync(cancellationToken);
-        await env.Out.WriteAsync(report.ToText().AsMemory(), cancellationToken);
+        var outcome = await new Simulation(env, options).RunAsync(cancellationToken);
+        object written;
+        bool passed;
+        if (options.Rates.Count > 0 && outcome.Steps is [{ Comparison: null, Deliveries: not null }, ..])
+        {
+            // Each step's report was printed as it ended; the summary closes the run.
+            var stepped = new SteppedReport(outcome.Steps, SteppedReport.Summarize(outcome.Steps, options.P99LimitMilliseconds, outcome.StoppedEarly), outcome.Cleanup);
+            await env.Out.WriteAsync(stepped.ToText().AsMemory(), cancellationToken);
+            (written, passed) = (stepped, stepped.Passed);
+        }
+        else
+        {
+            var report = outcome.Steps[0];
+            await env.Out.WriteAsync(report.ToText().AsMemory(), cancellationToken);
+            (written, passed) = (report, report.Passed);
+        }
+
         if (json is not null)
         {
             json.Directory?.Create();
             await using var file = json.Create();
-            await JsonSerializer.SerializeAsync(file, report, SimulationReport.Json, cancellationToken);
+            await JsonSerializer.SerializeAsync(file, written, written.GetType(), SimulationReport.Json, cancellationToken);
         }
 
-        return report.Passed ? ExitCodes.Success : ExitCodes.DeliveryCheckFailed;
+        return passed ? ExitCodes.Success : ExitCodes.DeliveryCheckFailed;
+    }
+
+    private static List<Uri> ParseServers(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : CommonOptions.DefaultServer;
+        var servers = new List<Uri>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Uri.TryCreate(part, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                servers.Add(uri);
+            }
+            else
+            {
+                result.AddError($"'{part}' is not an http:// or https:// URL.");
+            }
+        }
+
+        return servers;
+    }
+
+    private static List<double> ParseRates(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        var rates = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                rates.Add(value);
+            }
+            else
+            {
+                result.AddError($"'{part}' in --rates is not a number.");
+            }
+        }
+
+        return rates;
     }
 }

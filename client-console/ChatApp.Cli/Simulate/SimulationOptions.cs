@@ -5,7 +5,11 @@ namespace ChatApp.Cli.Simulate;
 /// <summary>What <c>chatapp simulate</c> was asked to do; also written into the report.</summary>
 public sealed record SimulationOptions
 {
-    public required Uri Server { get; init; }
+    /// <summary>The servers (nodes) the bots are spread over round-robin; a bot whose server goes away moves to the next.</summary>
+    public required IReadOnlyList<Uri> Servers { get; init; }
+
+    /// <summary>The first server: rooms are created there, and the sequential comparison runs against it.</summary>
+    public Uri Server => Servers[0];
 
     public int Users { get; init; } = 10;
 
@@ -16,6 +20,21 @@ public sealed record SimulationOptions
 
     /// <summary>Messages per user per second, open loop.</summary>
     public double Rate { get; init; } = 1;
+
+    /// <summary>
+    /// The rates of a stepped run (<c>--rates 1,2,4</c>), each for <see cref="Duration"/> after its own warm-up,
+    /// with the same logged-in, connected bots; empty means one step at <see cref="Rate"/>.
+    /// </summary>
+    public IReadOnlyList<double> Rates { get; init; } = [];
+
+    /// <summary>A step is clean when its check passed, nothing failed, and its p99 latency is within this (null: no limit).</summary>
+    public double? P99LimitMilliseconds { get; init; }
+
+    /// <summary>Ends a stepped run after the first step that is not clean: the steps after it would only be slower.</summary>
+    public bool StopWhenUnclean { get; init; }
+
+    /// <summary>By default the simulation's rooms are deleted at the end, so they do not stay in everyone's room list.</summary>
+    public bool KeepRooms { get; init; }
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -60,9 +79,19 @@ public sealed record SimulationOptions
 
     public ChatConnectionOptions Connection() => CommonOptions.Connection(Transport, Protocol);
 
+    /// <summary>The rate of each step: <see cref="Rates"/>, or the one <see cref="Rate"/>.</summary>
+    public IReadOnlyList<double> StepRates => Rates.Count > 0 ? Rates : [Rate];
+
+    /// <summary>Bot <paramref name="bot"/>'s own server: the servers are dealt out round-robin.</summary>
+    public int HomeServerOf(int bot) => bot % Servers.Count;
+
     public string BotName(int index) => $"{BotPrefix}{index:D4}";
 
-    public string RoomName(int index) => $"{RoomPrefix}-{index}";
+    /// <summary>Tells this run's rooms from an earlier run's: a deleted room's name stays taken, so rooms removed at the end cannot be made again under the same name.</summary>
+    public string RunTag { get; init; } = Guid.NewGuid().ToString("N")[..6];
+
+    /// <summary>PREFIX-i with <c>--keep-rooms</c> (the same rooms every run); PREFIX-TAG-i otherwise, as they are deleted at the end.</summary>
+    public string RoomName(int index) => KeepRooms ? $"{RoomPrefix}-{index}" : $"{RoomPrefix}-{RunTag}-{index}";
 
     /// <summary>The rooms bot <paramref name="bot"/> belongs to, spread evenly so every room gets members.</summary>
     public int[] RoomsOf(int bot)
@@ -83,7 +112,9 @@ public sealed record SimulationOptions
         { Users: < 1 or > 100_000 } => "--users must be between 1 and 100000",
         { Rooms: < 1 } => "--rooms must be at least 1",
         { RoomsPerUser: < 1 } => "--rooms-per-user must be at least 1",
-        { Idle: false, Rate: <= 0 or > 1000 } => "--rate must be above 0 and at most 1000 messages per user per second",
+        { Servers.Count: 0 } => "--server needs at least one URL",
+        { Idle: false } when StepRates.Any(r => r is <= 0 or > 1000 || double.IsNaN(r)) => "--rate and --rates must be above 0 and at most 1000 messages per user per second",
+        { P99LimitMilliseconds: <= 0 } => "--p99-limit must be positive",
         { MessageSize: < 48 or > 4000 } => "--message-size must be between 48 and 4000 characters",
         { Jitter: < 0 or > 1 } => "--jitter must be between 0 and 1",
         { LoginConcurrency: < 1 } or { ConnectConcurrency: < 1 } => "concurrency limits must be at least 1",

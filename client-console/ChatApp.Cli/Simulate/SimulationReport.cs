@@ -37,6 +37,15 @@ public sealed record SimulationReport
 
     public Comparison? Comparison { get; init; }
 
+    /// <summary>With several servers: each one's bots, acks, deliveries and latency (by where the bot was connected).</summary>
+    public IReadOnlyList<ServerStats>? PerServer { get; init; }
+
+    /// <summary>What happened to the simulation's rooms at the end (single-step runs; a stepped run has it in its summary).</summary>
+    public CleanupStats? Cleanup { get; init; }
+
+    /// <summary>Why the run did not pass, besides missing, duplicated or out-of-order deliveries (e.g. a check that covered too little).</summary>
+    public IReadOnlyList<string>? Problems { get; init; }
+
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
 
     /// <summary>No delivery missing or duplicated (and, when comparing, every send acknowledged).</summary>
@@ -62,6 +71,7 @@ public sealed record SimulationReport
         if (Deliveries is { } d)
         {
             Line($"  deliveries expected {d.Expected}  received {d.Received}  missing {d.Missing}  duplicated {d.Duplicated}  out-of-order {d.OutOfOrder}  (unacked-but-seen {d.Unacknowledged}, other rooms {d.OtherRooms}, bots interrupted {d.InterruptedBots})");
+            Line($"  checked    {d.CheckedBots} bots, every one of them; {d.CaughtUp} deliveries came through a catch-up after a reconnect");
         }
 
         if (Latency is { } l)
@@ -79,6 +89,11 @@ public sealed record SimulationReport
             Line($"  throughput {F(t.MessagesPerSecond)} msgs/s  {F(t.DeliveriesPerSecond)} deliveries/s  over {F(t.Seconds)} s");
         }
 
+        foreach (var server in PerServer ?? [])
+        {
+            Line($"  server     {server.Server}: {server.Bots} bots dealt, {server.ConnectedAtEnd} there at the end, {server.MovedHere} moved in; acked {server.Acknowledged}  received {server.Received}  missing {server.Missing}  p50 {F(server.Latency.P50)} ms  p99 {F(server.Latency.P99)} ms");
+        }
+
         if (Comparison is { } c)
         {
             Line($"  {"",-12}{"sequential",14}{"concurrent",14}");
@@ -90,12 +105,22 @@ public sealed record SimulationReport
             Line($"  concurrent is {F(c.Speedup)}x faster: while one user waits for the disk, the server serves the others");
         }
 
+        if (Cleanup is { } cleanup)
+        {
+            Line($"  rooms      {cleanup.Describe()}");
+        }
+
+        foreach (var problem in Problems ?? [])
+        {
+            Line($"  problem    {problem}");
+        }
+
         Line(Errors.Count == 0 ? "  errors     none" : "  errors     " + string.Join("; ", Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Value} x {e.Key}")));
         Line(Passed ? "  result     PASS" : "  result     FAIL");
         return text.ToString();
     }
 
-    private static string F(double value) => double.IsFinite(value) ? value.ToString(value >= 100 ? "F0" : "0.##", CultureInfo.InvariantCulture) : "-";
+    internal static string F(double value) => double.IsFinite(value) ? value.ToString(value >= 100 ? "F0" : "0.##", CultureInfo.InvariantCulture) : "-";
 }
 
 public sealed record ReportSettings(int Users, int Rooms, int RoomsPerUser, double Rate, double DurationSeconds, double WarmupSeconds, int MessageSize, double Jitter, int Seed, string Transport, string Protocol);
@@ -112,7 +137,26 @@ public sealed record DeliveryStats(
     long OutOfOrder,
     long Unacknowledged,
     long OtherRooms,
-    int InterruptedBots);
+    int InterruptedBots)
+{
+    /// <summary>Deliveries that came through <c>StreamMessagesSince</c> after a reconnect rather than live.</summary>
+    public long CaughtUp { get; init; }
+
+    /// <summary>Bots whose deliveries were checked: every bot of the run, or the run does not pass.</summary>
+    public int CheckedBots { get; init; }
+}
+
+/// <param name="ConnectedAtEnd">Bots connected to this server when the step ended.</param>
+/// <param name="MovedHere">New connections opened here by bots that lost theirs (so far in the run).</param>
+public sealed record ServerStats(string Server, int Bots, int ConnectedAtEnd, int MovedHere, long Acknowledged, long Received, long Missing, Distribution Latency);
+
+/// <param name="Kept">True with <c>--keep-rooms</c>: nothing was removed.</param>
+public sealed record CleanupStats(bool Kept, int Removed, IReadOnlyList<string> NotRemoved)
+{
+    public string Describe() => Kept
+        ? "kept (--keep-rooms)"
+        : $"{Removed} removed" + (NotRemoved.Count > 0 ? $"; not removed: {string.Join("; ", NotRemoved)}" : "");
+}
 
 public sealed record Throughput(double MessagesPerSecond, double DeliveriesPerSecond, double Seconds);
 

@@ -12,6 +12,9 @@ public sealed class SimulationRun
 {
     private readonly string _filler;
     private readonly ConcurrentDictionary<string, int> _errors = new();
+    private ConcurrentDictionary<string, int> _stepErrors = new();
+    private readonly int[] _movedTo;
+    private int _catchingUp;
     private readonly Dictionary<string, int> _membersConnected = new(StringComparer.OrdinalIgnoreCase);
     private long _sent;
     private long _acked;
@@ -30,6 +33,7 @@ public sealed class SimulationRun
         // Unique per run: a clientMessageId reused across runs would be answered with the old message (idempotent send).
         RunId = Guid.NewGuid().ToString("N")[..10];
         _filler = new string('x', options.MessageSize);
+        _movedTo = new int[options.Servers.Count];
     }
 
     public SimulationOptions Options { get; }
@@ -60,6 +64,17 @@ public sealed class SimulationRun
     public long LastDelivery => Interlocked.Read(ref _lastDelivery);
 
     public long ErrorCount => _errors.Values.Sum();
+
+    /// <summary>Bots catching up right now: the drain waits for them.</summary>
+    public int CatchingUp => Volatile.Read(ref _catchingUp);
+
+    /// <summary>Per server, how many times a bot opened a new connection to it after losing one.</summary>
+    public int MovedTo(int server) => Volatile.Read(ref _movedTo[server]);
+
+    public Counters Snapshot() => new(Sent, Acked, Failed);
+
+    /// <summary>The errors counted since the last call (the step's), starting afresh.</summary>
+    public IReadOnlyDictionary<string, int> TakeStepErrors() => Interlocked.Exchange(ref _stepErrors, new ConcurrentDictionary<string, int>());
 
     public IReadOnlyDictionary<string, int> Errors => _errors;
 
@@ -131,9 +146,21 @@ public sealed class SimulationRun
 
     public void CountForeignDelivery() => Interlocked.Increment(ref _foreign);
 
+    public void CatchUpStarted() => Interlocked.Increment(ref _catchingUp);
+
+    public void CatchUpEnded() => Interlocked.Decrement(ref _catchingUp);
+
+    public void CountMove(int server) => Interlocked.Increment(ref _movedTo[server]);
+
     public void CountError(Exception ex) => CountError(Describe(ex));
 
-    public void CountError(string kind) => _errors.AddOrUpdate(kind, 1, static (_, n) => n + 1);
+    public void CountError(string kind)
+    {
+        _errors.AddOrUpdate(kind, 1, static (_, n) => n + 1);
+        Volatile.Read(ref _stepErrors).AddOrUpdate(kind, 1, static (_, n) => n + 1);
+    }
+
+    public readonly record struct Counters(long Sent, long Acked, long Failed);
 
     /// <summary>An error's kind: its type, plus the server's words for a refusal (they name the cause, not the instance).</summary>
     public static string Describe(Exception ex) => ex switch
