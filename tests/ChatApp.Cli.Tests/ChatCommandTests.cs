@@ -151,4 +151,22 @@ public sealed class ChatCommandTests : IAsyncLifetime
 
         Assert.DoesNotContain(chat.Output.Lines, line => line.Contains("@alice:", StringComparison.Ordinal) || line.Contains(":alice", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task SendToAtANameGoesToTheDirectConversationWithThatPerson()
+    {
+        await LoginAsync("alice");
+        await _server.TokenForAsync("bob"); // bob exists
+        var input = new TypedInput();
+        input.EndInput();
+        var error = new RecordedOutput();
+
+        var exitCode = await CliApp.RunAsync(["send", "--room", "@bob", "lunch?"], _server.Environment(input, new RecordedOutput(), error), Cancel).WaitAsync(CommandTimeout, Cancel);
+
+        Assert.True(exitCode == 0, error.Text);
+        Assert.Contains("Sent 1 message to @bob.", error.Text, StringComparison.Ordinal);
+        await using var bob = await _server.ConnectAsync("bob");
+        var direct = await bob.OpenDirectAsync("alice", Cancel);
+        Assert.Equal("lunch?", Assert.Single(await _server.HistoryAsync(await _server.TokenForAsync("bob"), direct.Name)).Text);
+    }
 }
