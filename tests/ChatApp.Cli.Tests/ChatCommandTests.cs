@@ -147,6 +147,7 @@ public sealed class ChatCommandTests : IAsyncLifetime
         await carol.SendMessageAsync(fromCarol.Name, "psst", "c-1", Cancel);
         await chat.Output.WaitForLineAsync("[@carol] #1 carol: psst");
         await chat.TypeAsync("/react @carol#1 👀", "alice reacted 👀 on #1 (carol: \"psst\")");
+        await chat.TypeAsync("/join @carol", "* now in @carol (direct conversation with carol)");
         await chat.QuitAsync();
 
         Assert.DoesNotContain(chat.Output.Lines, line => line.Contains("@alice:", StringComparison.Ordinal) || line.Contains(":alice", StringComparison.Ordinal));

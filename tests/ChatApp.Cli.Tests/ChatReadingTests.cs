@@ -96,6 +96,9 @@ public sealed class ChatReadingTests : IAsyncLifetime
         var chat = await ChatRun.StartAsync(_server);
 
         await chat.TypeAsync("/help", "/quit");
+        // A command without what it needs, or one that does not exist, answers with one line saying what to type.
+        await chat.TypeAsync("/search", line => line == "* usage: /search WORDS [in:ROOM | in:here] (search every room you can read, or one)");
+        await chat.TypeAsync("/frobnicate", line => line == "* unknown command /frobnicate; /help lists the commands");
         await chat.QuitAsync();
 
         string[] commands =

@@ -60,7 +60,7 @@ internal sealed class EntryFormatter(TimeProvider clock, string me)
         var target = entry.TargetSeq ?? 0;
         return entry.Kind switch
         {
-            EntryKinds.Edit => $"{head} edited #{target}{Quote(entry.Room, target, withSender: false)}: {Clean(entry.Text)}",
+            EntryKinds.Edit => $"{head} edited #{target}{WasQuote(entry, target)}: {Clean(entry.Text)}",
             EntryKinds.Delete => $"{head} deleted #{target}{Quote(entry.Room, target, withSender: true)}",
             EntryKinds.Reaction => $"{head} {(Added(entry) ? "reacted" : "took back")} {Clean(entry.Text)} on #{target}{Quote(entry.Room, target, withSender: true)}; {Counts(entry.Reactions)}",
             _ when entry.Deleted => $"{head}: (deleted)",
@@ -99,6 +99,10 @@ internal sealed class EntryFormatter(TimeProvider clock, string me)
         text = text.Length <= QuoteLength ? text : text[..(QuoteLength - 1)] + "…";
         return withSender ? $" ({target.Sender}: \"{text}\")" : $" (was \"{text}\")";
     }
+
+    /// <summary>The text before the edit; a replayed message already has its latest text, and "was" the same would mislead.</summary>
+    private string WasQuote(ChatMessage edit, long target) =>
+        Recent.Find(edit.Room, target)?.Text == edit.Text ? "" : Quote(edit.Room, target, withSender: false);
 
     private static string Counts(IReadOnlyList<ReactionCount> reactions) =>
         reactions.Count == 0 ? "no reactions now" : $"now {Tally(reactions)}";

@@ -11,7 +11,7 @@ internal sealed class MessageCommands(ChatConnection connection, ChatScreen scre
         var (reference, text) = Split(argument!); // needs an argument
         if (text is null)
         {
-            throw new CliException($"/edit needs the message and its new text: /edit {MessageRef.Forms} NEW TEXT");
+            throw new CliException($"/edit needs the message and its new text: /edit MSG NEW TEXT, where MSG is {MessageRef.Forms}.");
         }
 
         var target = MessageRef.Parse(reference, rooms.Current, formatter, ownOnly: true);

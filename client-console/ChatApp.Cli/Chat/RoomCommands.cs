@@ -7,8 +7,16 @@ internal sealed class RoomCommands(ChatConnection connection, ChatScreen screen,
 {
     public async Task JoinAsync(string? room, CancellationToken cancellationToken)
     {
+        var typed = room!.Trim(); // needs an argument
+        if (typed.StartsWith('@'))
+        {
+            // A DM is shown as @alice, so that is what people type to go back to it.
+            await OpenDirectAsync(typed, cancellationToken);
+            return;
+        }
+
         await markers.MarkReadAsync(rooms.Current, cancellationToken);
-        var name = formatter.RoomName(room!.Trim()); // needs an argument
+        var name = typed;
         await rooms.EnterAsync(await HubCalls.CallAsync(ct => connection.JoinRoomAsync(name, ct), cancellationToken), cancellationToken);
     }
 

@@ -124,7 +124,7 @@ internal sealed class SlashCommands
             }
             else if (argument is null && command.NeedsArgument)
             {
-                await _screen.WriteAsync($"* {name} needs more: {Usage(name)}", cancellationToken);
+                await _screen.WriteAsync($"* usage: {Usage(name)}", cancellationToken);
             }
             else
             {
@@ -139,7 +139,16 @@ internal sealed class SlashCommands
         return true;
     }
 
-    /// <summary>The command's line of the help, trimmed.</summary>
-    private static string Usage(string name) =>
-        Help.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal)) ?? "/help lists the commands";
+    /// <summary>The command's line of the help, as "/edit MSG TEXT (replace the text of your message ...)".</summary>
+    private static string Usage(string name)
+    {
+        var line = Help.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return "/help lists the commands";
+        }
+
+        var gap = line.IndexOf("  ", StringComparison.Ordinal);
+        return gap < 0 ? line : $"{line[..gap]} ({line[gap..].Trim()})";
+    }
 }
