@@ -35,7 +35,7 @@ public static class CommonOptions
 
     public static Option<string> Room(string defaultRoom) => new("--room", "-r")
     {
-        Description = "The room.",
+        Description = "The room (@NAME: the direct conversation with NAME).",
         DefaultValueFactory = _ => defaultRoom,
     };
 

@@ -151,6 +151,11 @@ public sealed class ChatCommandTests : IAsyncLifetime
         await chat.QuitAsync();
 
         Assert.DoesNotContain(chat.Output.Lines, line => line.Contains("@alice:", StringComparison.Ordinal) || line.Contains(":alice", StringComparison.Ordinal));
+
+        // And a chat can start in one.
+        var again = await ChatRun.StartAsync(_server, room: "@bob");
+        await again.Output.WaitForLineAsync("[@bob] #2 bob: hi alice");
+        await again.QuitAsync();
     }
 
     [Fact]

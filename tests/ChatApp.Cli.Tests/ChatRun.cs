@@ -19,13 +19,13 @@ public sealed class ChatRun
     public Task<int> Exit { get; }
 
     /// <summary>Starts the chat (the user must be logged in) and waits until it has entered its first room.</summary>
-    public static async Task<ChatRun> StartAsync(ChatTestServer server, int? terminal = null, TimeProvider? clock = null)
+    public static async Task<ChatRun> StartAsync(ChatTestServer server, int? terminal = null, TimeProvider? clock = null, string room = "general")
     {
         var input = new TypedInput();
         var output = new RecordedOutput();
-        var exit = CliApp.RunAsync(["chat"], server.Environment(input, output, new RecordedOutput(), terminal: terminal, clock: clock), TestContext.Current.CancellationToken);
+        var exit = CliApp.RunAsync(["chat", "--room", room], server.Environment(input, output, new RecordedOutput(), terminal: terminal, clock: clock), TestContext.Current.CancellationToken);
         var run = new ChatRun(input, output, exit);
-        await output.WaitForLineAsync("now in general");
+        await output.WaitForLineAsync("* now in " + room);
         return run;
     }
 

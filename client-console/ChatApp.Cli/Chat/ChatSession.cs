@@ -74,13 +74,19 @@ public sealed class ChatSession : IAsyncDisposable
         foreach (var room in await HubCalls.CallAsync(ct => _connection.ListRoomsAsync(ct), cancellationToken))
         {
             _formatter.Learn(room);
-            if (room.IsMember && !string.Equals(room.Name, initialRoom, StringComparison.OrdinalIgnoreCase))
+            // The first room is entered below, with some context; the others are followed from now on.
+            if (room.IsMember && !string.Equals(room.Name, initialRoom, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(_formatter.Label(room.Name), initialRoom, StringComparison.OrdinalIgnoreCase))
             {
                 await _rooms.FollowAsync(room, cancellationToken);
             }
         }
 
-        await _rooms.EnterAsync(await HubCalls.CallAsync(ct => _connection.JoinRoomAsync(initialRoom, ct), cancellationToken), cancellationToken);
+        // --room @alice starts in the DM with alice, as /dm alice would.
+        var first = await HubCalls.CallAsync(ct => initialRoom.StartsWith('@')
+            ? _connection.OpenDirectAsync(initialRoom[1..], ct)
+            : _connection.JoinRoomAsync(initialRoom, ct), cancellationToken);
+        await _rooms.EnterAsync(first, cancellationToken);
 
         var input = ReadInputAsync(_stopInput.Token);
         try
