@@ -48,10 +48,14 @@ public sealed class ChatReadingTests : IAsyncLifetime
         await chat.TypeAsync(longLine, "alice: " + longLine);
         Assert.Equal(4, Count(chat.Output.Text, EraseRow));
 
+        // 12 CJK characters take 24 columns: two rows, though 12 characters would fit in one.
+        await chat.TypeAsync("日本語のメッセージです。", "alice: 日本語のメッセージです。");
+        Assert.Equal(6, Count(chat.Output.Text, EraseRow));
+
         // Commands stay as typed: what they print answers them.
         await chat.TypeAsync("/who", "* in general:");
         await chat.QuitAsync();
-        Assert.Equal(4, Count(chat.Output.Text, EraseRow));
+        Assert.Equal(6, Count(chat.Output.Text, EraseRow));
         Assert.Single(chat.Output.Lines, l => l.Contains("hello there", StringComparison.Ordinal));
     }
 

@@ -52,7 +52,7 @@ internal sealed class ChatScreen(TextWriter output, bool echoedInput = false, Fu
 
         // A terminal that never said its size (a bare pty) reports 0 columns.
         var columns = width?.Invoke() is > 0 and var known ? known : 80;
-        var rows = Math.Max(1, (typed.Length + columns - 1) / columns);
+        var rows = Math.Max(1, (Columns(typed) + columns - 1) / columns);
         await _writing.WaitAsync(cancellationToken);
         try
         {
@@ -63,6 +63,27 @@ internal sealed class ChatScreen(TextWriter output, bool echoedInput = false, Fu
         {
             _writing.Release();
         }
+    }
+
+    /// <summary>
+    /// How many columns a terminal gives the text: CJK and emoji take two. An estimate by Unicode block, which is
+    /// what terminals do too (wcwidth); a wrong guess leaves a typed row on screen or takes one row too many.
+    /// </summary>
+    internal static int Columns(string text)
+    {
+        var columns = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            columns += rune.Value switch
+            {
+                >= 0x1100 and <= 0x115F or >= 0x2E80 and <= 0xA4CF or >= 0xAC00 and <= 0xD7A3 or >= 0xF900 and <= 0xFAFF
+                    or >= 0xFE30 and <= 0xFE4F or >= 0xFF00 and <= 0xFF60 or >= 0xFFE0 and <= 0xFFE6
+                    or >= 0x1F300 and <= 0x1FAFF or >= 0x20000 and <= 0x3FFFD => 2,
+                _ => 1,
+            };
+        }
+
+        return columns;
     }
 }
 
