@@ -30,7 +30,8 @@ public sealed class ChatTestServer(bool kestrel = false, bool limits = true, IDi
         // Read on every connect, so a reconnect after RestartAsync reaches the new host.
         ConfigureHttp = Kestrel ? null : http => InMemoryTransport.Route(http, () => TestServer),
         CreateHttpHandler = Kestrel ? null : () => TestServer.CreateHandler(),
-        ReconnectDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)],
+        // About 15 s in all: a restart of the test host took more than the 5 s these used to allow on a busy machine.
+        ReconnectDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4)],
     };
 
     public async Task<string> TokenForAsync(string userName)
