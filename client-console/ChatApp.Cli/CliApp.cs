@@ -11,12 +11,13 @@ public static class CliApp
 {
     public static RootCommand Build(CliEnvironment env)
     {
-        var root = new RootCommand("ChatApp from the terminal: chat, send from scripts, and simulate load.");
+        var root = new RootCommand("ChatApp from the terminal: chat, send and search from scripts, and simulate load.");
         root.Subcommands.Add(AccountCommands.Register(env));
         root.Subcommands.Add(AccountCommands.Login(env));
         root.Subcommands.Add(AccountCommands.Logout(env));
         root.Subcommands.Add(ChatCommand.Create(env));
         root.Subcommands.Add(SendCommand.Create(env));
+        root.Subcommands.Add(SearchCommand.Create(env));
         root.Subcommands.Add(SimulateCommand.Create(env));
         root.Subcommands.Add(AdminCommand.Create(env));
         return root;
@@ -24,7 +25,8 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken = default)
     {
-        var parse = Build(env).Parse(args);
+        // No response files: "@alice" is how a DM is named (search --room @alice), not a file of arguments.
+        var parse = Build(env).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var invocation = new InvocationConfiguration { Output = env.Out, Error = env.Error, EnableDefaultExceptionHandler = false };
         try
         {

@@ -22,6 +22,18 @@ public sealed class CliEnvironment
     /// <summary>True when stderr is a terminal: progress rewrites one line instead of adding lines.</summary>
     public bool ProgressInPlace { get; init; }
 
+    /// <summary>
+    /// True when stdin and stdout are the same terminal, which shows what is typed: the chat erases a sent line's
+    /// echo, since the message comes back from the log with its seq and time.
+    /// </summary>
+    public bool EchoesInput { get; init; }
+
+    /// <summary>The terminal's width in columns (a long typed line wraps onto several rows).</summary>
+    public Func<int> TerminalWidth { get; init; } = () => 80;
+
+    /// <summary>The clock and local time zone that message times are shown in.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     public Func<string, string?> GetVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>The file holding the session (server, user, token); readable only by its owner.</summary>
@@ -43,8 +55,22 @@ public sealed class CliEnvironment
         Error = Console.Error,
         InteractiveInput = !Console.IsInputRedirected,
         ProgressInPlace = !Console.IsErrorRedirected,
+        EchoesInput = !Console.IsInputRedirected && !Console.IsOutputRedirected,
+        TerminalWidth = ConsoleWidth,
         SessionPath = DefaultSessionPath(Environment.GetEnvironmentVariable),
     };
+
+    private static int ConsoleWidth()
+    {
+        try
+        {
+            return Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return 80; // no terminal after all
+        }
+    }
 
     /// <summary>$CHATAPP_SESSION, else $XDG_CONFIG_HOME/chatapp/session.json, else ~/.config/chatapp/session.json.</summary>
     public static string DefaultSessionPath(Func<string, string?> getVariable)

@@ -15,7 +15,8 @@ public static class CommonOptions
     {
         var option = new Option<Uri>("--server", "-s")
         {
-            Description = fromSession ? "The server's URL (default: the one you logged in to)." : $"The server's URL (default {DefaultServer}).",
+            // A default value is printed by the help itself; only the session's, which has none, is described.
+            Description = fromSession ? "The server's URL (default: the one you logged in to)." : "The server's URL.",
             CustomParser = ParseServer,
         };
         if (!fromSession)
@@ -34,14 +35,14 @@ public static class CommonOptions
 
     public static Option<string> Room(string defaultRoom) => new("--room", "-r")
     {
-        Description = $"The room (default {defaultRoom}).",
+        Description = "The room (@NAME: the direct conversation with NAME).",
         DefaultValueFactory = _ => defaultRoom,
     };
 
     /// <summary><c>--protocol json|messagepack</c>: the hub protocol (the server speaks both).</summary>
     public static Option<ChatProtocol> Protocol() => new("--protocol")
     {
-        Description = "The hub protocol: json or messagepack (default json).",
+        Description = "The hub protocol: json or messagepack.",
         DefaultValueFactory = _ => ChatProtocol.Json,
         CustomParser = result =>
         {
@@ -70,7 +71,7 @@ public static class CommonOptions
     /// <summary><c>--transport auto|websockets|sse|longpolling</c>; websockets skips negotiate.</summary>
     public static Option<string> Transport(string defaultTransport) => new("--transport")
     {
-        Description = $"auto (negotiate: WebSockets, then Server-Sent Events, then long polling), websockets (directly, no negotiate), sse or longpolling (default {defaultTransport}).",
+        Description = "auto (negotiate: WebSockets, then Server-Sent Events, then long polling), websockets (directly, no negotiate), sse or longpolling.",
         DefaultValueFactory = _ => defaultTransport,
         Validators =
         {

@@ -14,7 +14,7 @@ public static class SendCommand
     {
         var command = new Command("send", "Send a message, or each line of stdin as a message. Joins the room if needed.");
         var server = CommonOptions.Server(fromSession: true);
-        var room = new Option<string>("--room", "-r") { Description = "The room to send to.", Required = true };
+        var room = new Option<string>("--room", "-r") { Description = "The room to send to; @NAME for the direct conversation with NAME.", Required = true };
         var text = new Argument<string?>("text") { Description = "The message; omit it to read lines from stdin.", Arity = ArgumentArity.ZeroOrOne };
         command.Options.Add(server);
         var transport = CommonOptions.Transport("auto");
@@ -34,12 +34,13 @@ public static class SendCommand
         await using var _ = connection;
         var sent = 0;
         var lineNumber = 0;
+        var target = room;
         try
         {
-            room = await EnsureMemberAsync(connection, room, cancellationToken);
+            target = await EnsureMemberAsync(connection, room, cancellationToken);
             if (text is not null)
             {
-                await SendOneAsync(connection, room, text, cancellationToken);
+                await SendOneAsync(connection, target, text, cancellationToken);
                 sent++;
             }
             else
@@ -52,7 +53,7 @@ public static class SendCommand
                         continue;
                     }
 
-                    await SendOneAsync(connection, room, line, cancellationToken);
+                    await SendOneAsync(connection, target, line, cancellationToken);
                     sent++;
                 }
             }
@@ -69,9 +70,17 @@ public static class SendCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>Joins a public room unless already a member (private rooms and DMs refuse a join, but accept their members' sends).</summary>
+    /// <summary>
+    /// Joins a public room unless already a member (private rooms and DMs refuse a join, but accept their members' sends);
+    /// <c>@NAME</c> opens the direct conversation with NAME, the same room whoever opens it.
+    /// </summary>
     internal static async Task<string> EnsureMemberAsync(ChatConnection connection, string room, CancellationToken cancellationToken)
     {
+        if (room.StartsWith('@') && !room.Contains(':', StringComparison.Ordinal))
+        {
+            return (await connection.OpenDirectAsync(room[1..], cancellationToken).WaitAsync(SendTimeout, cancellationToken)).Name;
+        }
+
         var rooms = await connection.ListRoomsAsync(cancellationToken).WaitAsync(SendTimeout, cancellationToken);
         var known = rooms.FirstOrDefault(r => string.Equals(r.Name, room, StringComparison.OrdinalIgnoreCase));
         if (known is { IsMember: true })

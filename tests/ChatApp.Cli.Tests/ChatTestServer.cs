@@ -15,8 +15,13 @@ public sealed class ChatTestServer(bool kestrel = false, bool limits = true, IDi
     : ChatTestHost(settings, kestrel, limits)
 {
     /// <summary>The CLI's view of the world: redirected streams, a session file in the temp folder, and this server.</summary>
-    public CliEnvironment Environment(TextReader input, TextWriter output, TextWriter error, string sessionName = "session.json", string? password = Password) => new()
+    /// <param name="terminal">For the chat as in a terminal that echoes what is typed: its width in columns; null for redirected streams.</param>
+    /// <param name="clock">The clock and time zone message times are shown in; null for the machine's.</param>
+    public CliEnvironment Environment(TextReader input, TextWriter output, TextWriter error, string sessionName = "session.json", string? password = Password, int? terminal = null, TimeProvider? clock = null) => new()
     {
+        EchoesInput = terminal is not null,
+        TerminalWidth = () => terminal ?? 80,
+        Clock = clock ?? TimeProvider.System,
         In = input,
         Out = output,
         Error = error,
@@ -25,7 +30,8 @@ public sealed class ChatTestServer(bool kestrel = false, bool limits = true, IDi
         // Read on every connect, so a reconnect after RestartAsync reaches the new host.
         ConfigureHttp = Kestrel ? null : http => InMemoryTransport.Route(http, () => TestServer),
         CreateHttpHandler = Kestrel ? null : () => TestServer.CreateHandler(),
-        ReconnectDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)],
+        // About 15 s in all: a restart of the test host took more than the 5 s these used to allow on a busy machine.
+        ReconnectDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4)],
     };
 
     public async Task<string> TokenForAsync(string userName)

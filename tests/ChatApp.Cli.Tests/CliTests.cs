@@ -268,7 +268,7 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.Equal(0, await chat.WaitAsync(CommandTimeout, Cancel));
         var live = output.Lines.TakeWhile(line => !line.StartsWith("* last 2 message(s)", StringComparison.Ordinal));
-        Assert.Single(live, line => line == "[general] #2 alice: hi bob");
+        Assert.Single(live, line => line.EndsWith(" [general] #2 alice: hi bob", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -324,7 +324,8 @@ public sealed class CliTests : IAsyncLifetime
         input.Type("/quit");
 
         Assert.Equal(0, await chat.WaitAsync(CommandTimeout, Cancel));
-        var shown = output.Lines.Where(l => l.StartsWith("[general]", StringComparison.Ordinal)).ToList();
+        // Each line starts with the time the message was sent ("HH:mm ").
+        var shown = output.Lines.Where(l => l.Contains(" [general] ", StringComparison.Ordinal)).Select(l => l[6..]).ToList();
         Assert.Equal(["[general] #1 leo: before", "[general] #2 leo: missed 1", "[general] #3 leo: missed 2", "[general] #4 leo: after"], shown);
     }
 

@@ -64,6 +64,8 @@ public sealed class ProcessTests : IAsyncLifetime
         Assert.True(chat.ExitCode == 0, chat.Error);
         Assert.Contains("nina: piped one", chat.Out, StringComparison.Ordinal);
         Assert.Contains("nina: piped two", chat.Out, StringComparison.Ordinal);
+        // Stdin and stdout are pipes, not a terminal: nothing to erase, so no escape sequence in what a script reads.
+        Assert.DoesNotContain('\u001b', chat.Out);
 
         var history = await _server.HistoryAsync(await _server.TokenForAsync("nina"), "general");
         Assert.Equal(["piped one", "piped two", "typed three"], history.Select(m => m.Text));

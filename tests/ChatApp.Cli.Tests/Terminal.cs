@@ -129,12 +129,25 @@ public sealed class RecordedOutput : TextWriter
         }
     }
 
-    private Task<string> WaitAsync(Func<string, bool> match, TimeSpan? timeout)
+    /// <summary>Like <see cref="WaitForLineAsync(Func{string, bool}, TimeSpan?)"/>, among the lines after the first <paramref name="skip"/> only.</summary>
+    public async Task<string> WaitForLineAfterAsync(int skip, Func<string, bool> match)
+    {
+        try
+        {
+            return await WaitAsync(match, null, skip);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"No matching line arrived after line {skip}; the output so far:\n{Text}", ex);
+        }
+    }
+
+    private Task<string> WaitAsync(Func<string, bool> match, TimeSpan? timeout, int skip = 0)
     {
         var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lines)
         {
-            if (_lines.FirstOrDefault(match) is { } existing)
+            if (_lines.Skip(skip).FirstOrDefault(match) is { } existing)
             {
                 return Task.FromResult(existing);
             }

@@ -20,6 +20,7 @@ public sealed class ChatSession : IAsyncDisposable
     private readonly Session _session;
     private readonly ChatConnection _connection;
     private readonly ChatScreen _screen;
+    private readonly EntryFormatter _formatter;
     private readonly ReadMarkers _markers;
     private readonly MessageSender _sender;
     private readonly FollowedRooms _rooms;
@@ -27,14 +28,18 @@ public sealed class ChatSession : IAsyncDisposable
     private readonly CancellationTokenSource _stopInput = new();
     private readonly RoomFollower _follower;
     private readonly IDisposable _subscription;
+    private readonly IDisposable _liveReactions;
 
     public ChatSession(CliEnvironment env, Session session, ChatConnection connection)
     {
         _env = env;
         _session = session;
         _connection = connection;
-        _screen = new ChatScreen(env.Out);
+        _screen = new ChatScreen(env.Out, env.EchoesInput, env.TerminalWidth);
         var screen = _screen;
+        _formatter = new EntryFormatter(env.Clock, session.UserName);
+        // Before the follower subscribes: see LiveReactions.
+        _liveReactions = connection.Subscribe(new LiveReactions(_formatter));
         _follower = new RoomFollower(connection, (entry, _) =>
         {
             screen.Post(new EntryEvent(entry));
@@ -42,9 +47,9 @@ public sealed class ChatSession : IAsyncDisposable
         });
         _follower.CatchUpFailed += (room, ex) => screen.Notify($"catching up {room} failed ({ex.Message}); it will be retried after the next reconnect");
         _markers = new ReadMarkers(connection);
-        _sender = new MessageSender(connection, screen, session);
-        _rooms = new FollowedRooms(connection, _follower, screen);
-        _commands = new SlashCommands(connection, screen, _rooms, _markers, _sender, session);
+        _sender = new MessageSender(connection, screen, session, _formatter);
+        _rooms = new FollowedRooms(connection, _follower, screen, _formatter);
+        _commands = new SlashCommands(connection, screen, _rooms, _markers, _sender, session, _formatter);
         _subscription = connection.Subscribe(new MembershipNotices(screen));
         connection.Hub.Reconnecting += ex =>
         {
@@ -68,13 +73,20 @@ public sealed class ChatSession : IAsyncDisposable
         await _screen.WriteAsync($"* connected to {_session.Server} as {_session.UserName}; /help for commands", cancellationToken);
         foreach (var room in await HubCalls.CallAsync(ct => _connection.ListRoomsAsync(ct), cancellationToken))
         {
-            if (room.IsMember && !string.Equals(room.Name, initialRoom, StringComparison.OrdinalIgnoreCase))
+            _formatter.Learn(room);
+            // The first room is entered below, with some context; the others are followed from now on.
+            if (room.IsMember && !string.Equals(room.Name, initialRoom, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(_formatter.Label(room.Name), initialRoom, StringComparison.OrdinalIgnoreCase))
             {
                 await _rooms.FollowAsync(room, cancellationToken);
             }
         }
 
-        await _rooms.EnterAsync(await HubCalls.CallAsync(ct => _connection.JoinRoomAsync(initialRoom, ct), cancellationToken), cancellationToken);
+        // --room @alice starts in the DM with alice, as /dm alice would.
+        var first = await HubCalls.CallAsync(ct => initialRoom.StartsWith('@')
+            ? _connection.OpenDirectAsync(initialRoom[1..], ct)
+            : _connection.JoinRoomAsync(initialRoom, ct), cancellationToken);
+        await _rooms.EnterAsync(first, cancellationToken);
 
         var input = ReadInputAsync(_stopInput.Token);
         try
@@ -97,6 +109,12 @@ public sealed class ChatSession : IAsyncDisposable
         {
             while (await _env.In.ReadLineAsync(cancellationToken) is { } line)
             {
+                if (SlashCommands.IsMessage(line))
+                {
+                    // Here, before anything else is written: the echo is then the last thing on the screen.
+                    await _screen.EraseTypedAsync(line, cancellationToken);
+                }
+
                 _screen.Post(new InputEvent(line));
             }
         }
@@ -116,10 +134,18 @@ public sealed class ChatSession : IAsyncDisposable
             {
                 case EntryEvent(var entry):
                     _markers.Shown(entry.Room, entry.Seq);
-                    await _screen.WriteAsync(EntryFormatter.Format(entry), cancellationToken);
+                    await _screen.WriteAsync(_formatter.Show(entry), cancellationToken);
                     break;
                 case NoticeEvent(var text):
                     await _screen.WriteAsync("* " + text, cancellationToken);
+                    break;
+                case MembershipEvent(var room, var user, var joined):
+                    // Our own joins and leaves are told by the command that made them.
+                    if (!string.Equals(user, _session.UserName, StringComparison.OrdinalIgnoreCase))
+                    {
+                        await _screen.WriteAsync($"* {user} {(joined ? "joined" : "left")} {_formatter.Label(room)}", cancellationToken);
+                    }
+
                     break;
                 case RoomJoinedEvent(var room):
                     await _rooms.OnJoinedAsync(room, cancellationToken);
@@ -165,6 +191,7 @@ public sealed class ChatSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _subscription.Dispose();
+        _liveReactions.Dispose();
         await _follower.DisposeAsync();
         _stopInput.Dispose();
         await _connection.DisposeAsync();

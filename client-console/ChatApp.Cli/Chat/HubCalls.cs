@@ -11,4 +11,11 @@ internal static class HubCalls
         timeout.CancelAfter(Timeout);
         return await call(timeout.Token);
     }
+
+    public static Task CallAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        CallAsync(async ct =>
+        {
+            await call(ct);
+            return true;
+        }, cancellationToken);
 }

@@ -4,7 +4,7 @@ using ChatApp.Client;
 namespace ChatApp.Cli.Chat;
 
 /// <summary>Sends without holding the screen: a message shows when it comes back from the log, in seq order.</summary>
-internal sealed class MessageSender(ChatConnection connection, ChatScreen screen, Session session)
+internal sealed class MessageSender(ChatConnection connection, ChatScreen screen, Session session, EntryFormatter formatter)
 {
     private const int SendAttempts = 5;
     private readonly List<Task> _pending = [];
@@ -24,7 +24,8 @@ internal sealed class MessageSender(ChatConnection connection, ChatScreen screen
             }
             catch (Exception ex)
             {
-                screen.Notify($"not sent to {room}: {SessionConnection.Explain(ex, session.Server).Message}");
+                // The typed copy was erased from the screen: say what was lost, so it can be typed again.
+                screen.Notify($"not sent to {formatter.Label(room)} (\"{EntryFormatter.Clean(text)}\"): {SessionConnection.Explain(ex, session.Server).Message}");
             }
         }
     }

@@ -1,0 +1,76 @@
+using ChatApp.Client;
+
+namespace ChatApp.Cli.Chat;
+
+/// <summary>/join, /dm, /create, /invite and /remove: the commands that change which rooms you (or others) are in.</summary>
+internal sealed class RoomCommands(ChatConnection connection, ChatScreen screen, FollowedRooms rooms, ReadMarkers markers, EntryFormatter formatter)
+{
+    public async Task JoinAsync(string? room, CancellationToken cancellationToken)
+    {
+        var typed = room!.Trim(); // needs an argument
+        if (typed.StartsWith('@'))
+        {
+            // A DM is shown as @alice, so that is what people type to go back to it.
+            await OpenDirectAsync(typed, cancellationToken);
+            return;
+        }
+
+        await markers.MarkReadAsync(rooms.Current, cancellationToken);
+        var name = typed;
+        await rooms.EnterAsync(await HubCalls.CallAsync(ct => connection.JoinRoomAsync(name, ct), cancellationToken), cancellationToken);
+    }
+
+    public async Task OpenDirectAsync(string? user, CancellationToken cancellationToken)
+    {
+        await markers.MarkReadAsync(rooms.Current, cancellationToken);
+        var name = user!.Trim().TrimStart('@'); // needs an argument
+        await rooms.EnterAsync(await HubCalls.CallAsync(ct => connection.OpenDirectAsync(name, ct), cancellationToken), cancellationToken);
+    }
+
+    /// <summary><c>/create NAME [private]</c>: you become its owner, and it becomes the current room.</summary>
+    public async Task CreateAsync(string? argument, CancellationToken cancellationToken)
+    {
+        var words = argument!.Split(' ', StringSplitOptions.RemoveEmptyEntries); // needs an argument
+        var isPrivate = words.Length == 2 && words[1].Equals("private", StringComparison.OrdinalIgnoreCase);
+        if (words.Length > 2 || words.Length == 2 && !isPrivate && !words[1].Equals("public", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliException("/create takes a name and optionally 'private': /create NAME [private]");
+        }
+
+        await markers.MarkReadAsync(rooms.Current, cancellationToken);
+        var room = await HubCalls.CallAsync(ct => connection.CreateRoomAsync(words[0], isPrivate, ct), cancellationToken);
+        await screen.WriteAsync(isPrivate
+            ? $"* created private room {room.Name}: only people you /invite can join it"
+            : $"* created room {room.Name}: anyone can /join {room.Name}", cancellationToken);
+        await rooms.EnterAsync(room, cancellationToken);
+    }
+
+    /// <summary><c>/invite NAME [ROOM]</c>: owners only; the room appears at once for the person invited.</summary>
+    public async Task InviteAsync(string? argument, CancellationToken cancellationToken)
+    {
+        var (user, room) = UserAndRoom(argument!, "invite"); // needs an argument
+        await HubCalls.CallAsync(ct => connection.InviteToRoomAsync(room, user, ct), cancellationToken);
+        await screen.WriteAsync($"* invited {user} to {formatter.Label(room)}", cancellationToken);
+    }
+
+    /// <summary><c>/remove NAME [ROOM]</c>: owners only (moderation).</summary>
+    public async Task RemoveAsync(string? argument, CancellationToken cancellationToken)
+    {
+        var (user, room) = UserAndRoom(argument!, "remove"); // needs an argument
+        await HubCalls.CallAsync(ct => connection.RemoveFromRoomAsync(room, user, ct), cancellationToken);
+        await screen.WriteAsync($"* removed {user} from {formatter.Label(room)}", cancellationToken);
+    }
+
+    private (string User, string Room) UserAndRoom(string argument, string command)
+    {
+        var words = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length > 2)
+        {
+            throw new CliException($"/{command} takes a user name and optionally a room: /{command} NAME [ROOM]");
+        }
+
+        var room = words.Length == 2 ? formatter.RoomName(words[1]) : rooms.Current
+            ?? throw new CliException($"You are not in a room: /{command} NAME ROOM");
+        return (words[0].TrimStart('@'), room);
+    }
+}
