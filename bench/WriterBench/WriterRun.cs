@@ -68,7 +68,8 @@ public static class WriterRun
 
     private static async Task<WriterResult> MeasureAsync(string mode, int maxBatch, WriterSettings settings, DatabaseWriter writer)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.Seconds + 30));
+        // One generous bound for the whole mode: on a busy machine the set-up (users, rooms, joins) and warm-up alone take a minute.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(settings.Seconds));
         var ct = deadline.Token;
         var now = DateTimeOffset.UtcNow;
 

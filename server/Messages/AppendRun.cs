@@ -218,7 +218,7 @@ internal sealed class AppendRun : WriteRun
                 insert.Parameters[6].Value = entry.SentAt;
                 entry.Id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 
-                IReadOnlyList<string> mentions = [];
+                List<string> mentions = [];
                 if (mentionable[i] is { Count: > 0 } members)
                 {
                     mention ??= MentionCommand(context, sql);
@@ -233,7 +233,11 @@ internal sealed class AppendRun : WriteRun
                     mentions = members.Select(m => m.UserName).ToList();
                 }
 
-                var message = WireMessages.From(entry, room.Name, send.Sender.Name) with { Mentions = mentions };
+                var message = WireMessages.From(entry, room.Name, send.Sender.Name);
+                if (mentions.Count > 0)
+                {
+                    message = message with { Mentions = mentions }; // a copy only for the few messages that mention someone
+                }
                 context.Append(message);
                 send.Succeed(new SendResult(message, Duplicate: false));
             }
