@@ -12,7 +12,8 @@ namespace ChatApp.Server.Data;
 
 /// <summary>
 /// The one writer of the database. Every change goes through its bounded queue; it takes what is
-/// queued (up to a batch), runs each command in one transaction and commits once, so one fsync covers
+/// queued (up to a batch), runs its commands in one transaction (each run of consecutive commands that share a
+/// <see cref="WriteRun"/> as one set, any other command alone in a savepoint) and commits once, so one fsync covers
 /// the whole batch (group commit). Only after the commit does it hand the batch's live effects (appended
 /// entries, group changes), in order, to <see cref="ICommittedEffects"/> (the live fan-out) and complete each caller's await.
 /// </summary>
