@@ -5,29 +5,38 @@ using ChatApp.Bench.WriterBench;
 // The writer alone: many concurrent callers submit AppendMessage to DatabaseWriter on a real SQLite file
 // (synchronous=FULL, as the server runs it), once with group commit and once with one commit per message.
 // A plain timed run after a warm-up, not BenchmarkDotNet: each mode is one long measurement, bounded in
-// messages and in time. Usage: WriterBench [--messages N] [--callers C] [--seconds S] [--json FILE]
+// messages and in time. Usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--mode both|group-commit|commit-per-message] [--json FILE]
 var settings = WriterSettings.Parse(args);
 if (settings is null)
 {
-    await Console.Error.WriteLineAsync("usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--json FILE]");
+    await Console.Error.WriteLineAsync("usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--mode both|group-commit|commit-per-message] [--json FILE]");
     return 2;
 }
 
 var results = new List<WriterResult>();
 foreach (var (mode, maxBatch) in new[] { ("group-commit", 256), ("commit-per-message", 1) })
 {
-    Console.WriteLine($"== {mode} (Writer:MaxBatchSize={maxBatch}): {settings.Messages} messages from {settings.Callers} callers over {settings.Rooms} rooms, at most {settings.Seconds} s");
+    if (settings.Modes != "both" && settings.Modes != mode)
+    {
+        continue;
+    }
+
+    Console.WriteLine($"== {mode} (Writer:MaxBatchSize={maxBatch}): {settings.Messages} messages from {settings.Callers} callers over {settings.Rooms} rooms, at most {settings.Seconds} s{(settings.Search ? "" : ", search trigger dropped")}");
     var result = await WriterRun.RunAsync(mode, maxBatch, settings);
     results.Add(result);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"   {result.Committed} committed in {result.Seconds:F2} s = {result.MessagesPerSecond:F0} msgs/s; ack p50 {result.AckP50Ms:F1} ms, p99 {result.AckP99Ms:F1} ms; {result.Batches} batches, mean batch {result.MeanBatch:F1}, mean commit {result.MeanCommitMs:F2} ms; failed {result.Failed}"));
+        $"   {result.Committed} committed in {result.Seconds:F2} s = {result.MessagesPerSecond:F0} msgs/s; ack p50 {result.AckP50Ms:F1} ms, p99 {result.AckP99Ms:F1} ms; {result.Batches} batches, mean batch {result.MeanBatch:F1}, mean commit {result.MeanCommitMs:F2} ms; CPU {result.CpuMicrosecondsPerMessage:F0} µs/msg; failed {result.Failed}"));
 }
 
-var ratio = results[0].MessagesPerSecond / results[1].MessagesPerSecond;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== group commit / one commit per message: {ratio:F1}x"));
+double? ratio = results.Count == 2 ? results[0].MessagesPerSecond / results[1].MessagesPerSecond : null;
+if (ratio is not null)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== group commit / one commit per message: {ratio:F1}x"));
+}
+
 if (settings.Json is { } json)
 {
-    await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { settings.Messages, settings.Callers, settings.Rooms, Results = results, Ratio = ratio },
+    await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { settings.Messages, settings.Callers, settings.Rooms, settings.Search, Results = results, Ratio = ratio },
         new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
 }
 

@@ -8,8 +8,12 @@ using ChatApp.Server.Rooms;
 
 namespace ChatApp.Bench.WriterBench;
 
+/// <param name="CpuMicrosecondsPerMessage">
+/// The process's CPU time (writer and callers) per committed message: unlike msgs/s, it hardly moves when other
+/// processes share the cores, so before/after comparisons on a busy machine read it first.
+/// </param>
 public sealed record WriterResult(string Mode, int MaxBatchSize, long Committed, long Failed, double Seconds, double MessagesPerSecond,
-    double AckP50Ms, double AckP99Ms, long Batches, double MeanBatch, double MeanCommitMs);
+    double AckP50Ms, double AckP99Ms, long Batches, double MeanBatch, double MeanCommitMs, double CpuMicrosecondsPerMessage);
 
 /// <summary>One mode: a fresh database, the server's own data and messaging services, no Kestrel and no hub connections.</summary>
 public static class WriterRun
@@ -38,6 +42,11 @@ public static class WriterRun
             await host.StartAsync();
             try
             {
+                if (!settings.Search)
+                {
+                    await DropSearchTriggerAsync(host.Services);
+                }
+
                 return await MeasureAsync(mode, maxBatch, settings, host.Services.GetRequiredService<DatabaseWriter>());
             }
             finally
@@ -51,9 +60,16 @@ public static class WriterRun
         }
     }
 
+    private static async Task DropSearchTriggerAsync(IServiceProvider services)
+    {
+        await using var db = await services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ChatDbContext>>().CreateDbContextAsync();
+        await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database, "DROP TRIGGER LogEntries_Search_Insert");
+    }
+
     private static async Task<WriterResult> MeasureAsync(string mode, int maxBatch, WriterSettings settings, DatabaseWriter writer)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.Seconds + 30));
+        // One generous bound for the whole mode: on a busy machine the set-up (users, rooms, joins) and warm-up alone take a minute.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(settings.Seconds));
         var ct = deadline.Token;
         var now = DateTimeOffset.UtcNow;
 
@@ -77,6 +93,7 @@ public static class WriterRun
         long failed = 0;
         using var batches = new BatchListener();
         var started = 0L;
+        var cpuAtStart = 0L;
         var stopAt = 0L;
         async Task CallerAsync(int caller)
         {
@@ -87,6 +104,7 @@ public static class WriterRun
                 if (index == 1)
                 {
                     Volatile.Write(ref started, Stopwatch.GetTimestamp());
+                    Volatile.Write(ref cpuAtStart, Environment.CpuUsage.TotalTime.Ticks);
                     batches.Reset();
                     Volatile.Write(ref stopAt, Stopwatch.GetTimestamp() + (settings.Seconds * Stopwatch.Frequency));
                 }
@@ -115,11 +133,13 @@ public static class WriterRun
 
         await Task.WhenAll(Enumerable.Range(0, users.Length).Select(CallerAsync));
         var seconds = Stopwatch.GetElapsedTime(Volatile.Read(ref started)).TotalSeconds;
+        var cpu = TimeSpan.FromTicks(Environment.CpuUsage.TotalTime.Ticks - Volatile.Read(ref cpuAtStart));
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
         var (count, sum, commitSeconds) = batches.Totals();
         return new WriterResult(mode, maxBatch, all.Length, failed, seconds, all.Length / seconds, Percentile(0.5), Percentile(0.99),
-            count, count == 0 ? 0 : (double)sum / count, count == 0 ? 0 : commitSeconds * 1000 / count);
+            count, count == 0 ? 0 : (double)sum / count, count == 0 ? 0 : commitSeconds * 1000 / count,
+            all.Length == 0 ? double.NaN : cpu.TotalMicroseconds / all.Length);
     }
 
     /// <summary>Reads the writer's own batch-size and commit-duration instruments while the timed part runs.</summary>

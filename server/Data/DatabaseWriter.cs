@@ -5,13 +5,15 @@ using ChatApp.Contracts;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ChatApp.Server.Data;
 
 /// <summary>
 /// The one writer of the database. Every change goes through its bounded queue; it takes what is
-/// queued (up to a batch), runs each command in one transaction and commits once, so one fsync covers
+/// queued (up to a batch), runs its commands in one transaction (each run of consecutive commands that share a
+/// <see cref="WriteRun"/> as one set, any other command alone in a savepoint) and commits once, so one fsync covers
 /// the whole batch (group commit). Only after the commit does it hand the batch's live effects (appended
 /// entries, group changes), in order, to <see cref="ICommittedEffects"/> (the live fan-out) and complete each caller's await.
 /// </summary>
@@ -70,6 +72,7 @@ public sealed partial class DatabaseWriter(
     }
 
     private const string CommandSavepoint = "command";
+    private const string RunSavepoint = "run";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -98,29 +101,24 @@ public sealed partial class DatabaseWriter(
             await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
             await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
             var context = new WriteContext(db, effects);
-            foreach (var command in batch)
+            for (var start = 0; start < batch.Count;)
             {
-                var effectsBefore = effects.Count;
-                // Each command gets a savepoint, so one that is refused leaves no trace while the rest of the batch commits.
-                await transaction.CreateSavepointAsync(CommandSavepoint, CancellationToken.None);
-                try
+                var run = batch[start].Run;
+                var end = start + 1;
+                while (run is not null && end < batch.Count && ReferenceEquals(batch[end].Run, run))
                 {
-                    await command.ExecuteAsync(context, CancellationToken.None);
-                    await transaction.ReleaseSavepointAsync(CommandSavepoint, CancellationToken.None);
-                    succeeded.Add(command);
+                    end++;
                 }
-                catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException)
-                {
-                    await transaction.RollbackToSavepointAsync(CommandSavepoint, CancellationToken.None);
-                    db.ChangeTracker.Clear();
-                    effects.RemoveRange(effectsBefore, effects.Count - effectsBefore);
-                    if (ex is not ChatException)
-                    {
-                        LogCommandFailed(logger, ex, command.GetType().Name);
-                    }
 
-                    command.Fail(ex as ChatException ?? ChatException.Conflict("That change conflicts with stored data; nothing was stored."));
+                if (run is null || !await TryRunAsync(run, batch.GetRange(start, end - start), transaction, context, succeeded))
+                {
+                    for (var i = start; i < end; i++)
+                    {
+                        await RunAloneAsync(batch[i], transaction, context, succeeded);
+                    }
                 }
+
+                start = end;
             }
 
             // Checked last, just before the commit: an ack must mean the entry is in the file a restart will open.
@@ -170,6 +168,81 @@ public sealed partial class DatabaseWriter(
 
         LogBatchCommitted(logger, batch.Count, effects.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
+
+    /// <summary>Runs one command in a savepoint of its own, so a refusal leaves no trace while the rest of the batch commits.</summary>
+    private async Task RunAloneAsync(WriteCommand command, IDbContextTransaction transaction, WriteContext context, List<WriteCommand> succeeded)
+    {
+        var effectsBefore = context.EffectCount;
+        await transaction.CreateSavepointAsync(CommandSavepoint, CancellationToken.None);
+        try
+        {
+            await command.ExecuteAsync(context, CancellationToken.None);
+            await transaction.ReleaseSavepointAsync(CommandSavepoint, CancellationToken.None);
+            succeeded.Add(command);
+            if (command.Run is not null)
+            {
+                context.Db.ChangeTracker.Clear(); // as after a whole run: it wrote with plain SQL
+            }
+        }
+        catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException)
+        {
+            await transaction.RollbackToSavepointAsync(CommandSavepoint, CancellationToken.None);
+            context.Db.ChangeTracker.Clear();
+            context.DropEffectsFrom(effectsBefore);
+            if (ex is not ChatException)
+            {
+                LogCommandFailed(logger, ex, command.GetType().Name);
+            }
+
+            command.Fail(ex as ChatException ?? ChatException.Conflict("That change conflicts with stored data; nothing was stored."));
+        }
+    }
+
+    /// <summary>
+    /// Runs a run of commands as a set. Its refusals are decided before it writes; the savepoint is only for a
+    /// failure of the database itself, after which the caller runs the commands one at a time. Returns false then.
+    /// </summary>
+    private async Task<bool> TryRunAsync(WriteRun run, List<WriteCommand> commands, IDbContextTransaction transaction, WriteContext context, List<WriteCommand> succeeded)
+    {
+        var effectsBefore = context.EffectCount;
+        await transaction.CreateSavepointAsync(RunSavepoint, CancellationToken.None);
+        ChatException?[] refusals;
+        try
+        {
+            refusals = await run.ExecuteAsync(context, commands, CancellationToken.None);
+            await transaction.ReleaseSavepointAsync(RunSavepoint, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException)
+        {
+            await transaction.RollbackToSavepointAsync(RunSavepoint, CancellationToken.None);
+            context.Db.ChangeTracker.Clear();
+            context.DropEffectsFrom(effectsBefore);
+            LogRunFailed(logger, ex, commands.Count, commands[0].GetType().Name);
+            return false;
+        }
+        finally
+        {
+            // A run writes with plain SQL (a room's seq, say): entities tracked by earlier commands are stale now.
+            context.Db.ChangeTracker.Clear();
+        }
+
+        for (var i = 0; i < commands.Count; i++)
+        {
+            if (refusals[i] is { } refusal)
+            {
+                commands[i].Fail(refusal);
+            }
+            else
+            {
+                succeeded.Add(commands[i]);
+            }
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A run of {Count} {Command} commands failed in the database; running them one at a time")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception, int count, string command);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Count} commands with {Effects} live effects in {ElapsedMs:F1} ms")]
     private static partial void LogBatchCommitted(ILogger logger, int count, int effects, double elapsedMs);

@@ -3,6 +3,9 @@ namespace ChatApp.Server.Data;
 /// <summary>A change to the database, run by the <see cref="DatabaseWriter"/> inside its batch transaction.</summary>
 public abstract class WriteCommand
 {
+    /// <summary>Set for commands that run together with their queued neighbours of the same kind; null runs this one alone.</summary>
+    public virtual WriteRun? Run => null;
+
     internal abstract Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken);
 
     internal abstract void Complete();
@@ -21,10 +24,13 @@ public abstract class WriteCommand<T> : WriteCommand
     /// <summary>Validates against stored data, stages changes, calls SaveChanges last, and returns the result.</summary>
     protected abstract Task<T> RunAsync(WriteContext context, CancellationToken cancellationToken);
 
+    /// <summary>For a <see cref="WriteRun"/>: the result this command acks with once the batch commits.</summary>
+    internal void SetResult(T result) => _result = result;
+
     internal override async Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken) =>
         _result = await RunAsync(context, cancellationToken);
 
-    // RunAsync returned, so _result holds its value (which may legitimately be null for reference T).
+    // RunAsync returned (or the run set it), so _result holds its value (which may legitimately be null for reference T).
     internal override void Complete() => _completion.TrySetResult(_result!);
 
     internal override void Fail(Exception exception) => _completion.TrySetException(exception);

@@ -1,9 +1,6 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
-using ChatApp.Server.Errors;
-using ChatApp.Server.Rooms;
-using Microsoft.EntityFrameworkCore;
 
 namespace ChatApp.Server.Messages;
 
@@ -12,39 +9,32 @@ public sealed record SendResult(ChatMessage Message, bool Duplicate);
 
 /// <summary>
 /// Appends a message to a room's log: dedupes by (sender, clientMessageId), checks membership, assigns
-/// the next seq. Runs inside the writer's transaction, so earlier commands of the same batch are visible
-/// and a duplicate within one batch is caught like any other.
+/// the next seq. Consecutive sends in a batch run together as one <see cref="AppendRun"/>, which sees what
+/// earlier commands of the batch did and catches a duplicate within the run like any other.
 /// </summary>
 public sealed class AppendMessage(ChatUser sender, string roomName, string text, string clientMessageId, DateTimeOffset now) : WriteCommand<SendResult>
 {
+    public ChatUser Sender => sender;
+    public string RoomName => roomName;
+    public string Text => text;
+    public string ClientMessageId => clientMessageId;
+    public DateTimeOffset Now => now;
+
+    /// <summary>Set by the run once this send is stored (or found stored); what the sender is acked with.</summary>
+    internal SendResult? Result { get; private set; }
+
+    public override WriteRun Run => AppendRun.Instance;
+
+    internal void Succeed(SendResult result)
+    {
+        Result = result;
+        SetResult(result);
+    }
+
+    // Alone (the writer's fallback after a run failed in the database): a run of one.
     protected override async Task<SendResult> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
-        var db = context.Db;
-        var original = await db.LogEntries
-            .Where(e => e.SenderId == sender.Id && e.ClientMessageId == clientMessageId)
-            .Select(e => new { Entry = e, Room = e.Room!.Name })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (original is not null)
-        {
-            if (!string.Equals(original.Room, roomName, StringComparison.Ordinal))
-            {
-                throw ChatException.Conflict($"clientMessageId '{clientMessageId}' was already used for a message in another room; use a new one.");
-            }
-
-            var stored = WireMessages.From(original.Entry, original.Room, sender.Name);
-            return new SendResult((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], sender.Id, cancellationToken))[0], Duplicate: true);
-        }
-
-        var room = await db.FindRoomAsync(roomName, cancellationToken);
-        await LogTargets.RequireMemberAsync(db, room, sender, cancellationToken);
-        LogTargets.RequireOpen(room);
-
-        var entry = LogTargets.Append(db, room, sender, EntryKinds.Message, text, clientMessageId, now, targetSeq: null);
-        var mentions = await MentionParser.StoreAsync(db, room.Id, entry.Seq, text, replace: false, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-
-        var message = WireMessages.From(entry, room.Name, sender.Name) with { Mentions = mentions };
-        context.Append(message);
-        return new SendResult(message, Duplicate: false);
+        var refusals = await AppendRun.Instance.ExecuteAsync(context, [this], cancellationToken);
+        return refusals[0] is { } refusal ? throw refusal : Result!; // no refusal: the run set Result
     }
 }

@@ -17,8 +17,23 @@ internal static class LogTargets
             return;
         }
 
-        throw ReadAccess.RefuseNonMember(room.Name, room.IsPrivate, ChatException.Forbidden($"You are not a member of '{room.Name}'; join it first."));
+        throw NonMember(room.Name, room.IsPrivate);
     }
+
+    /// <summary>
+    /// Why a send into a room is refused (null: it is not), decided in memory from what a run read: the refusals
+    /// <see cref="RequireMemberAsync"/> and <see cref="RequireOpen"/> give, in the same order.
+    /// </summary>
+    public static ChatException? RefuseSend(string roomName, bool isPrivate, bool isMember, bool archived) =>
+        !isMember ? NonMember(roomName, isPrivate)
+        : archived ? Archived(roomName)
+        : null;
+
+    private static ChatException NonMember(string roomName, bool isPrivate) =>
+        ReadAccess.RefuseNonMember(roomName, isPrivate, ChatException.Forbidden($"You are not a member of '{roomName}'; join it first."));
+
+    private static ChatException Archived(string roomName) =>
+        ChatException.Forbidden($"Room '{roomName}' is archived: it can be read but takes no new messages.");
 
     /// <summary>Stages the next entry of the room's log. The seq is taken inside the transaction, so a rollback takes it back too.</summary>
     public static LogEntry Append(ChatDbContext db, Room room, ChatUser sender, string kind, string text, string clientMessageId, DateTimeOffset now, long? targetSeq)
@@ -44,7 +59,7 @@ internal static class LogTargets
     {
         if (room.ArchivedAt is not null)
         {
-            throw ChatException.Forbidden($"Room '{room.Name}' is archived: it can be read but takes no new messages.");
+            throw Archived(room.Name);
         }
     }
 

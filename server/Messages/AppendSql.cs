@@ -1,0 +1,119 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text;
+using ChatApp.Server.Data;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace ChatApp.Server.Messages;
+
+/// <summary>
+/// The statements of an <see cref="AppendRun"/>, as plain SQL that SQLite and PostgreSQL both accept (RETURNING,
+/// row-at-a-time prepared inserts, OR-ed key pairs), with the names the EF model maps. Built once per model.
+/// Nothing here is SQLite-specific; the one SQLite-only part of appending is the FTS5 trigger in the migration.
+/// </summary>
+internal sealed class AppendSql
+{
+    /// <summary>Keys per statement: keeps a statement's parameters and expression depth small on any provider.</summary>
+    public const int ListChunk = 200;
+
+    private static readonly ConditionalWeakTable<IModel, AppendSql> ByModel = [];
+
+    private readonly string _entries, _entrySender, _entryClientId;
+    private readonly string _rooms, _roomId, _roomName, _roomPrivate, _roomArchived, _roomDeleted;
+    private readonly string _members, _memberRoom, _memberUser;
+    private readonly string _users, _userId, _userName;
+
+    private AppendSql(StoreNames names)
+    {
+        _entries = names.Table<LogEntry>();
+        _entrySender = names.Column<LogEntry>(nameof(LogEntry.SenderId));
+        _entryClientId = names.Column<LogEntry>(nameof(LogEntry.ClientMessageId));
+        _rooms = names.Table<Room>();
+        _roomId = names.Column<Room>(nameof(Room.Id));
+        _roomName = names.Column<Room>(nameof(Room.Name));
+        _roomPrivate = names.Column<Room>(nameof(Room.IsPrivate));
+        _roomArchived = names.Column<Room>(nameof(Room.ArchivedAt));
+        _roomDeleted = names.Column<Room>(nameof(Room.DeletedAt));
+        _members = names.Table<RoomMember>();
+        _memberRoom = names.Column<RoomMember>(nameof(RoomMember.RoomId));
+        _memberUser = names.Column<RoomMember>(nameof(RoomMember.UserId));
+        _users = names.Table<User>();
+        _userId = names.Column<User>(nameof(User.Id));
+        _userName = names.Column<User>(nameof(User.UserName));
+
+        var lastSeq = names.Column<Room>(nameof(Room.LastSeq));
+        // One statement per room per run: the row lock it takes (on PostgreSQL) serializes a room's writers across nodes.
+        AdvanceSeq = $"UPDATE {_rooms} SET {lastSeq} = {lastSeq} + @count WHERE {_roomId} = @room RETURNING {lastSeq}";
+        InsertEntry = $"""
+            INSERT INTO {_entries} ({names.Column<LogEntry>(nameof(LogEntry.RoomId))}, {names.Column<LogEntry>(nameof(LogEntry.Seq))}, {_entrySender},
+                {names.Column<LogEntry>(nameof(LogEntry.Kind))}, {names.Column<LogEntry>(nameof(LogEntry.Text))}, {_entryClientId}, {names.Column<LogEntry>(nameof(LogEntry.SentAt))})
+            VALUES (@room, @seq, @sender, @kind, @text, @clientId, @sentAt) RETURNING {names.Column<LogEntry>(nameof(LogEntry.Id))}
+            """;
+        InsertMention = $"""
+            INSERT INTO {names.Table<Mention>()} ({names.Column<Mention>(nameof(Mention.UserId))}, {names.Column<Mention>(nameof(Mention.RoomId))}, {names.Column<Mention>(nameof(Mention.Seq))})
+            VALUES (@user, @room, @seq)
+            """;
+    }
+
+    /// <summary>Parameters @count, @room; returns the room's new last seq.</summary>
+    public string AdvanceSeq { get; }
+
+    /// <summary>Parameters @room, @seq, @sender, @kind, @text, @clientId, @sentAt; returns the entry's id.</summary>
+    public string InsertEntry { get; }
+
+    /// <summary>Parameters @user, @room, @seq.</summary>
+    public string InsertMention { get; }
+
+    public static AppendSql For(ChatDbContext db)
+    {
+        if (!ByModel.TryGetValue(db.Model, out var sql))
+        {
+            sql = new AppendSql(new StoreNames(db));
+            ByModel.AddOrUpdate(db.Model, sql);
+        }
+
+        return sql;
+    }
+
+    /// <summary>(sender id, client message id) of the stored entries among the pairs @s0/@c0, @s1/@c1, ...</summary>
+    public string Originals(int pairs)
+    {
+        var sql = new StringBuilder($"SELECT {_entrySender}, {_entryClientId} FROM {_entries} WHERE ");
+        for (var i = 0; i < pairs; i++)
+        {
+            sql.Append(i == 0 ? "" : " OR ").Append($"({_entrySender} = @s{i} AND {_entryClientId} = @c{i})");
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// Live rooms named @n0, @n1, ... (id, name, private, archived-at), each once per member among @u0, @u1, ...
+    /// (user id, null for a room none of them belongs to).
+    /// </summary>
+    public string RoomsWithMembers(int rooms, int users) =>
+        $"""
+        SELECT r.{_roomId}, r.{_roomName}, r.{_roomPrivate}, r.{_roomArchived}, m.{_memberUser}
+        FROM {_rooms} r LEFT JOIN {_members} m ON m.{_memberRoom} = r.{_roomId} AND m.{_memberUser} IN ({List("u", users)})
+        WHERE r.{_roomName} IN ({List("n", rooms)}) AND r.{_roomDeleted} IS NULL
+        """;
+
+    /// <summary>Members (room id, user id, user name) of the rooms @r0, @r1, ... whose names are among @n0, @n1, ...</summary>
+    public string NamedMembers(int rooms, int names) =>
+        $"""
+        SELECT m.{_memberRoom}, u.{_userId}, u.{_userName}
+        FROM {_members} m JOIN {_users} u ON u.{_userId} = m.{_memberUser}
+        WHERE m.{_memberRoom} IN ({List("r", rooms)}) AND u.{_userName} IN ({List("n", names)})
+        """;
+
+    private static string List(string prefix, int count) =>
+        string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{prefix}{i}"));
+
+    public static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
