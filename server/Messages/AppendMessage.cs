@@ -15,7 +15,8 @@ public sealed record SendResult(ChatMessage Message, bool Duplicate);
 /// the next seq. Runs inside the writer's transaction, so earlier commands of the same batch are visible
 /// and a duplicate within one batch is caught like any other.
 /// </summary>
-public sealed class AppendMessage(ChatUser sender, string roomName, string text, string clientMessageId, DateTimeOffset now) : WriteCommand<SendResult>
+/// <param name="extras">A reply reference and attachments (optional); <see cref="MessageExtras"/> checks and records them.</param>
+public sealed class AppendMessage(ChatUser sender, string roomName, string text, string clientMessageId, DateTimeOffset now, SendExtras? extras = null) : WriteCommand<SendResult>
 {
     protected override async Task<SendResult> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
@@ -38,12 +39,13 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
         var room = await db.FindRoomAsync(roomName, cancellationToken);
         await LogTargets.RequireMemberAsync(db, room, sender, cancellationToken);
         LogTargets.RequireOpen(room);
+        var prepared = await MessageExtras.PrepareAsync(db, room, sender, extras, cancellationToken);
 
         var entry = LogTargets.Append(db, room, sender, EntryKinds.Message, text, clientMessageId, now, targetSeq: null);
         var mentions = await MentionParser.StoreAsync(db, room.Id, entry.Seq, text, replace: false, cancellationToken);
+        var message = MessageExtras.Apply(prepared, entry, WireMessages.From(entry, room.Name, sender.Name) with { Mentions = mentions });
         await db.SaveChangesAsync(cancellationToken);
 
-        var message = WireMessages.From(entry, room.Name, sender.Name) with { Mentions = mentions };
         context.Append(message);
         return new SendResult(message, Duplicate: false);
     }

@@ -51,6 +51,8 @@ public sealed class DeleteMessage(ChatUser user, string roomName, long seq, Date
             .ExecuteUpdateAsync(set => set.SetProperty(e => e.Text, ""), cancellationToken);
         await db.Mentions.Where(m => m.RoomId == room.Id && m.Seq == seq).ExecuteDeleteAsync(cancellationToken);
         await db.Reactions.Where(r => r.RoomId == room.Id && r.Seq == seq).ExecuteDeleteAsync(cancellationToken);
+        // Attachments go with their message: the bytes are not kept once nobody can see them.
+        await db.Attachments.Where(a => a.RoomId == room.Id && a.Seq == seq).ExecuteDeleteAsync(cancellationToken);
         var entry = LogTargets.Append(db, room, user, EntryKinds.Delete, "", LogTargets.NewId(EntryKinds.Delete), now, seq);
         await db.SaveChangesAsync(cancellationToken);
 
