@@ -1,5 +1,7 @@
 import './style.css';
+import './webfeat.css';
 import { refresh } from './api';
+import { initAttachments, uploadsPending } from './attachments';
 import type { ChatClient } from './chat';
 import { byId } from './dom';
 import {
@@ -16,6 +18,8 @@ import {
   sidebarToggle,
 } from './elements';
 import { render } from './render';
+import { takeComposerExtras } from './replies';
+import { initSearch } from './search';
 import { showLogin, startChat, submitCredentials, logout } from './session';
 import { scheduleRender, setRenderer, view } from './viewState';
 
@@ -36,8 +40,14 @@ function sendFromComposer(): void {
   const c = view.client;
   const room = c?.activeRoom;
   const text = composer.value.trim();
-  if (!c || !room || !text) return;
-  c.send(room, text);
+  if (!c || !room) return;
+  if (uploadsPending()) {
+    c.events.toast('Wait for the upload to finish, then send.');
+    return;
+  }
+  const extras = takeComposerExtras(room);
+  if (!text && !extras.attachmentIds) return;
+  c.send(room, text, extras);
   composer.value = '';
   autoGrow();
   scroller.scrollTop = scroller.scrollHeight;
@@ -123,6 +133,10 @@ if (window.matchMedia('(min-width: 1100px)').matches) {
   membersPanel.hidden = false;
   membersToggle.setAttribute('aria-expanded', 'true');
 }
+
+// Search, and attachments in the composer (issue #13).
+initSearch(() => view.client);
+initAttachments(() => view.client);
 
 // ------------------------------------------------------------------ start
 

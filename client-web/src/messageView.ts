@@ -1,6 +1,8 @@
+import { attachmentsBlock } from './attachments';
 import type { ChatClient, OutboxItem } from './chat';
 import { h } from './dom';
 import { composer, messageList } from './elements';
+import { currentQuote, quoteBlock, replyButton } from './replies';
 import type { ChatMessage } from './types';
 import { scheduleRender, view } from './viewState';
 
@@ -16,7 +18,8 @@ export function rowSignature(c: ChatClient, row: Row): string {
   if (row.pending) return `p|${row.pending.sending}|${row.pending.failed ?? ''}`;
   const m = row.message!;
   const open = (s: typeof view.editing) => s?.room === m.room && s.seq === m.seq;
-  return JSON.stringify([m.text, m.deleted, m.editedAt, m.reactions, open(view.editing), open(view.pickerFor), c.isMe(m.sender)]);
+  return JSON.stringify([m.text, m.deleted, m.editedAt, m.reactions, open(view.editing), open(view.pickerFor), c.isMe(m.sender),
+    currentQuote(c, m), m.attachments?.length ?? 0]);
 }
 
 export function buildRow(c: ChatClient, row: Row): HTMLElement {
@@ -59,11 +62,15 @@ export function buildMessage(c: ChatClient, m: ChatMessage): HTMLElement {
     li.append(h('div', { class: 'text', 'data-testid': 'message-text', text: 'This message was deleted.' }));
     return li;
   }
+  const quote = quoteBlock(c, m);
+  if (quote) li.append(quote);
   if (isEditing) {
     li.append(buildEditor(c, m));
     return li;
   }
   li.append(h('div', { class: 'text', 'data-testid': 'message-text', text: m.text }));
+  const files = attachmentsBlock(c, m);
+  if (files) li.append(files);
 
   const reactions = h('div', { class: 'reactions' });
   for (const r of m.reactions) {
@@ -86,6 +93,7 @@ export function buildMessage(c: ChatClient, m: ChatMessage): HTMLElement {
         scheduleRender();
       },
     }, '☺+'),
+    replyButton(m),
     own ? h('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEditing(m) }, 'Edit') : null,
     own ? h('button', {
       type: 'button', 'data-testid': 'delete',
