@@ -60,6 +60,8 @@ export function initAttachments(client: () => ChatClient | null): void {
 /** Whether an upload is still under way (the send waits for it). */
 export const uploadsPending = (): boolean => uploading > 0;
 
+export const hasAttachments = (room: string): boolean => pending.some(p => p.room === room);
+
 /** The ids uploaded to <room> for the next message; they are handed over once. */
 export function takeAttachments(room: string): string[] {
   const mine = pending.filter(p => p.room === room);

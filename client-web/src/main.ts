@@ -1,7 +1,7 @@
 import './style.css';
 import './webfeat.css';
 import { refresh } from './api';
-import { initAttachments, uploadsPending } from './attachments';
+import { hasAttachments, initAttachments, uploadsPending } from './attachments';
 import type { ChatClient } from './chat';
 import { byId } from './dom';
 import {
@@ -45,9 +45,8 @@ function sendFromComposer(): void {
     c.events.toast('Wait for the upload to finish, then send.');
     return;
   }
-  const extras = takeComposerExtras(room);
-  if (!text && !extras.attachmentIds) return;
-  c.send(room, text, extras);
+  if (!text && !hasAttachments(room)) return;
+  c.send(room, text, takeComposerExtras(room));
   composer.value = '';
   autoGrow();
   scroller.scrollTop = scroller.scrollHeight;

@@ -47,14 +47,12 @@ public static class AttachmentLinks
             : throw ChatException.Invalid("An attachment is unknown, was uploaded to another room or by someone else, or already belongs to a message; upload it again.");
     }
 
-    public static IReadOnlyList<AttachmentInfo> Claim(List<Attachment> attachments, long seq)
+    public static void Claim(List<Attachment> attachments, long seq)
     {
         foreach (var attachment in attachments)
         {
             attachment.Seq = seq;
         }
-
-        return attachments.ConvertAll(Info);
     }
 
     /// <summary>The attachments of the messages at <paramref name="seqs"/>, by seq, in upload order.</summary>

@@ -1,4 +1,3 @@
-using ChatApp.Server.Attachments;
 using Microsoft.EntityFrameworkCore;
 
 namespace ChatApp.Server.Data;

@@ -43,8 +43,11 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
 
         var entry = LogTargets.Append(db, room, sender, EntryKinds.Message, text, clientMessageId, now, targetSeq: null);
         var mentions = await MentionParser.StoreAsync(db, room.Id, entry.Seq, text, replace: false, cancellationToken);
-        var message = MessageExtras.Apply(prepared, entry, WireMessages.From(entry, room.Name, sender.Name) with { Mentions = mentions });
+        MessageExtras.Record(prepared, entry);
         await db.SaveChangesAsync(cancellationToken);
+
+        // After the save: the entry's Id is assigned by it.
+        var message = MessageExtras.Apply(prepared, WireMessages.From(entry, room.Name, sender.Name) with { Mentions = mentions });
 
         context.Append(message);
         return new SendResult(message, Duplicate: false);

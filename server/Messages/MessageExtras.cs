@@ -43,22 +43,25 @@ internal static class MessageExtras
         return new PreparedExtras(extras.ReplyTo, quoted, attachments);
     }
 
-    /// <summary>Records the extras on the staged entry (before SaveChanges) and returns the wire message with them.</summary>
-    public static ChatMessage Apply(PreparedExtras extras, LogEntry entry, ChatMessage message)
+    /// <summary>Records the extras on the staged entry and claims the attachments for its seq (before SaveChanges).</summary>
+    public static void Record(PreparedExtras extras, LogEntry entry)
     {
         if (extras == PreparedExtras.None)
         {
-            return message;
+            return;
         }
 
         entry.ReplyToSeq = extras.ReplyTo;
-        return message with
-        {
-            ReplyTo = extras.ReplyTo,
-            Quoted = extras.Quoted,
-            Attachments = AttachmentLinks.Claim(extras.Attachments, entry.Seq),
-        };
+        AttachmentLinks.Claim(extras.Attachments, entry.Seq);
     }
+
+    /// <summary>The wire message with the extras <see cref="Record"/> stored.</summary>
+    public static ChatMessage Apply(PreparedExtras extras, ChatMessage message) => extras == PreparedExtras.None ? message : message with
+    {
+        ReplyTo = extras.ReplyTo,
+        Quoted = extras.Quoted,
+        Attachments = extras.Attachments.ConvertAll(AttachmentLinks.Info),
+    };
 
     /// <summary>Quotes as the answered messages are now (a deleted one shows as deleted) and each message's attachments.</summary>
     public static async Task<List<ChatMessage>> CompleteAsync(ChatDbContext db, long roomId, List<ChatMessage> entries, CancellationToken cancellationToken)

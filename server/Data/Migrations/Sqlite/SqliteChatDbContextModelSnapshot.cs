@@ -17,7 +17,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("ChatApp.Server.Attachments.Attachment", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.Attachment", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
@@ -288,7 +288,7 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("Sessions", (string)null);
                 });
 
-            modelBuilder.Entity("ChatApp.Server.Attachments.Attachment", b =>
+            modelBuilder.Entity("ChatApp.Server.Data.Attachment", b =>
                 {
                     b.HasOne("ChatApp.Server.Data.Room", null)
                         .WithMany()

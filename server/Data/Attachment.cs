@@ -1,4 +1,4 @@
-namespace ChatApp.Server.Attachments;
+namespace ChatApp.Server.Data;
 
 /// <summary>
 /// An uploaded file, bytes included: kept in the database so that every server of a cluster sharing one
