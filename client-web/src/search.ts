@@ -1,6 +1,6 @@
 import type { ChatClient } from './chat';
 import { byId, h } from './dom';
-import { scroller } from './elements';
+import { membersPanel, membersToggle, scroller } from './elements';
 import { time } from './messageView';
 import type { ChatMessage, SearchPage } from './types';
 import { scheduleRender } from './viewState';
@@ -128,6 +128,11 @@ export function initSearch(client: () => ChatClient | null): void {
     const room = scope.value === 'room' ? c.activeRoom : null;
     current = { query, room, lastId: null, generation: ++generation };
     panel.hidden = false;
+    if (!window.matchMedia('(min-width: 1400px)').matches) {
+      // Results and members side by side would squeeze the messages to a sliver; the results win.
+      membersPanel.hidden = true;
+      membersToggle.setAttribute('aria-expanded', 'false');
+    }
     byId('search-title').textContent = room ? `Search in ${roomLabelOf(c, room)}` : 'Search all rooms';
     void runSearch(c, false);
   });
