@@ -35,6 +35,37 @@ public sealed record ChatMessage
 
     /// <summary>The user names this message mentions with <c>@name</c>; a client whose user is listed was mentioned.</summary>
     public IReadOnlyList<string> Mentions { get; init; } = [];
+
+    /// <summary>On a message that answers another: the seq of the message it answers, in the same room.</summary>
+    public long? ReplyTo { get; init; }
+
+    /// <summary>What the answered message looks like now (null when <see cref="ReplyTo"/> is): enough to quote it without loading it.</summary>
+    public ReplyPreview? Quoted { get; init; }
+
+    /// <summary>Files uploaded to the room before the send and carried by this message (empty once it is deleted).</summary>
+    public IReadOnlyList<AttachmentInfo> Attachments { get; init; } = [];
+}
+
+/// <summary>The message a reply answers, as it is now: a deleted original has <see cref="Deleted"/> and empty text.</summary>
+public sealed record ReplyPreview(long Seq, string Sender, string Text, bool Deleted);
+
+/// <summary>
+/// An uploaded file. Fetch it at <c>GET /api/attachments/{id}</c> (members of its room only). Images carry their
+/// pixel size so a client can reserve the space before the bytes arrive.
+/// </summary>
+public sealed record AttachmentInfo(string Id, string FileName, string ContentType, long Length, int? Width, int? Height)
+{
+    public bool IsImage => ContentType.StartsWith("image/", StringComparison.Ordinal);
+}
+
+/// <summary>What a send may carry besides its text; every member is optional.</summary>
+public sealed record SendExtras
+{
+    /// <summary>The seq of the message this one answers; it must be a message of the same room.</summary>
+    public long? ReplyTo { get; init; }
+
+    /// <summary>Ids of attachments the sender uploaded to the same room and no message carries yet.</summary>
+    public IReadOnlyList<string> AttachmentIds { get; init; } = [];
 }
 
 /// <summary>
@@ -67,6 +98,11 @@ public sealed record RoomInfo
 
     /// <summary>Of those, the ones that mention the caller.</summary>
     public int Mentions { get; init; }
+
+    /// <summary>What the room is about, set by its owner; null when none was set.</summary>
+    public string? Topic { get; init; }
+
+    public int MemberCount { get; init; }
 }
 
 public sealed record MemberInfo(string UserName, bool Online, bool IsOwner);

@@ -25,7 +25,14 @@ public sealed record LoginResponse(string AccessToken, long ExpiresIn, string To
 /// <summary>The body of refresh and logout; a browser leaves it empty and sends its cookie instead.</summary>
 public sealed record RefreshRequest(string? RefreshToken);
 
-public sealed record PostMessageRequest(string Text, string ClientMessageId);
+public sealed record PostMessageRequest(string Text, string ClientMessageId)
+{
+    /// <summary>Optional: the seq of the message this one answers.</summary>
+    public long? ReplyTo { get; init; }
+
+    /// <summary>Optional: attachments uploaded to the room beforehand.</summary>
+    public IReadOnlyList<string>? AttachmentIds { get; init; }
+}
 
 /// <summary>Paths shared by server and clients.</summary>
 public static class ChatPaths
@@ -39,4 +46,7 @@ public static class ChatPaths
     public const string Rooms = "/api/rooms";
     public const string Search = "/api/search";
     public const string Admin = "/api/admin";
+
+    /// <summary>Downloads: <c>GET /api/attachments/{id}</c>; uploads go to <c>POST /api/rooms/{room}/attachments</c>.</summary>
+    public const string Attachments = "/api/attachments";
 }

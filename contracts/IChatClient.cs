@@ -33,4 +33,10 @@ public interface IChatClient
 
     /// <summary>You are no longer a member of a room (you left from another tab, or its owner removed you).</summary>
     Task RoomLeft(string room);
+
+    /// <summary>
+    /// A room's directory entry changed: a public room was created, or a topic was set. Refresh it with ListRooms.
+    /// Has a default body so handlers written before it need not change.
+    /// </summary>
+    Task RoomChanged(string room) => Task.CompletedTask;
 }

@@ -37,6 +37,12 @@ public interface IChatHub
     /// <summary>Answers after the message is committed; a retry with the same <paramref name="clientMessageId"/> gets the original.</summary>
     Task<ChatMessage> SendMessage(string room, string text, string clientMessageId);
 
+    /// <summary>As <see cref="SendMessage"/>, with a reply reference and attachments.</summary>
+    Task<ChatMessage> SendMessageWith(string room, string text, string clientMessageId, SendExtras extras);
+
+    /// <summary>The owner sets (or with an empty text clears) what the room is about.</summary>
+    Task<RoomInfo> SetRoomTopic(string room, string topic);
+
     Task<ChatMessage> EditMessage(string room, long seq, string text);
 
     Task<ChatMessage> DeleteMessage(string room, long seq);

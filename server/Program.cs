@@ -1,5 +1,6 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Admin;
+using ChatApp.Server.Attachments;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
@@ -30,6 +31,8 @@ builder.AddChatAuth();
 builder.AddChatRooms();
 builder.AddChatPresence();
 builder.AddChatMessaging();
+// Attachments: uploads sniffed and allow-listed, stored in the database, downloadable by room members only.
+builder.AddChatAttachments();
 builder.AddChatHub();
 
 // Metrics: OpenTelemetry (ASP.NET Core, Kestrel, SignalR, runtime, ChatApp's own) for Prometheus at /metrics.
@@ -61,6 +64,7 @@ app.UseChatLimits();
 
 app.MapAuthApi();
 app.MapMessagesApi();
+app.MapAttachmentsApi();
 app.MapAdminApi();
 // A connection closes when its access token expires; the client reconnects with a refreshed one.
 app.MapHub<ChatHub>(ChatPaths.Hub, hub => hub.CloseOnAuthenticationExpiration = true);

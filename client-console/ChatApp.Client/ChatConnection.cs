@@ -100,6 +100,7 @@ public sealed class ChatConnection : IAsyncDisposable
             Hub.On<string, string>(nameof(IChatClient.Typing), handler.Typing),
             Hub.On<RoomInfo>(nameof(IChatClient.RoomJoined), handler.RoomJoined),
             Hub.On<string>(nameof(IChatClient.RoomLeft), handler.RoomLeft),
+            Hub.On<string>(nameof(IChatClient.RoomChanged), handler.RoomChanged),
         ];
         return new Subscriptions(subscriptions);
     }
@@ -141,6 +142,14 @@ public sealed class ChatConnection : IAsyncDisposable
     /// <summary>Sends once; answers after the server has committed the message. See <see cref="SendWithRetryAsync"/>.</summary>
     public Task<ChatMessage> SendMessageAsync(string room, string text, string clientMessageId, CancellationToken cancellationToken) =>
         Hub.InvokeAsync<ChatMessage>(nameof(IChatHub.SendMessage), room, text, clientMessageId, cancellationToken);
+
+    /// <summary>Sends once with a reply reference and/or attachments (uploaded beforehand over REST).</summary>
+    public Task<ChatMessage> SendMessageWithAsync(string room, string text, string clientMessageId, SendExtras extras, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<ChatMessage>(nameof(IChatHub.SendMessageWith), room, text, clientMessageId, extras, cancellationToken);
+
+    /// <summary>The owner sets the room's topic (empty clears it).</summary>
+    public Task<RoomInfo> SetRoomTopicAsync(string room, string topic, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync<RoomInfo>(nameof(IChatHub.SetRoomTopic), room, topic, cancellationToken);
 
     /// <summary>
     /// Sends, and if the connection fails before the answer arrives, waits for the reconnect and sends again

@@ -69,6 +69,10 @@ export class ChatClient implements ChatCore {
     c.on(HubEvents.roomLeft, (room: string) => {
       this.roomList.onLeftEvent(room);
     });
+    // A new public room or a new topic: the directory refreshes itself (debounced) instead of waiting for a reload.
+    c.on(HubEvents.roomChanged, () => {
+      this.roomList.scheduleRefresh();
+    });
 
     c.onreconnecting(() => {
       this.beginSync();
@@ -221,7 +225,7 @@ export class ChatClient implements ChatCore {
 
   catchUp = (name: string) => this.log.catchUp(name);
   loadOlder = (name: string) => this.log.loadOlder(name);
-  send = (room: string, text: string) => this.sender.send(room, text);
+  send = (room: string, text: string, extras?: Pick<OutboxItem, 'replyTo' | 'attachmentIds'>) => this.sender.send(room, text, extras);
   flushOutbox = () => this.sender.flush();
   retry = (clientMessageId: string) => this.sender.retry(clientMessageId);
   discard = (clientMessageId: string) => this.sender.discard(clientMessageId);
@@ -244,6 +248,10 @@ export class ChatClient implements ChatCore {
 
   async remove(room: string, seq: number): Promise<void> {
     await this.call<ChatMessage>('DeleteMessage', room, seq);
+  }
+
+  async setTopic(room: string, topic: string): Promise<void> {
+    this.roomList.upsert(await this.call<RoomInfo>('SetRoomTopic', room, topic));
   }
 
   async react(room: string, seq: number, emoji: string): Promise<void> {

@@ -30,6 +30,10 @@ export interface OutboxItem {
   sending?: boolean;
   /** The server refused it (for a reason the user can read); it waits for retry or discard. */
   failed?: string;
+  /** A reply: the seq of the message it answers. */
+  replyTo?: number;
+  /** Uploaded before the send. */
+  attachmentIds?: string[];
 }
 
 export interface ChatEvents {

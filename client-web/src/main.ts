@@ -1,5 +1,7 @@
 import './style.css';
+import './webfeat.css';
 import { refresh } from './api';
+import { hasAttachments, initAttachments, uploadsPending } from './attachments';
 import type { ChatClient } from './chat';
 import { byId } from './dom';
 import {
@@ -14,6 +16,8 @@ import {
 import { wireNotifications } from './notifications';
 import { wirePanels } from './panels';
 import { render } from './render';
+import { takeComposerExtras } from './replies';
+import { initSearch } from './search';
 import { showLogin, startChat, submitCredentials, logout } from './session';
 import { scheduleRender, setRenderer, view } from './viewState';
 
@@ -34,8 +38,13 @@ function sendFromComposer(): void {
   const c = view.client;
   const room = c?.activeRoom;
   const text = composer.value.trim();
-  if (!c || !room || !text) return;
-  c.send(room, text);
+  if (!c || !room) return;
+  if (uploadsPending()) {
+    c.events.toast('Wait for the upload to finish, then send.');
+    return;
+  }
+  if (!text && !hasAttachments(room)) return;
+  c.send(room, text, takeComposerExtras(room));
   composer.value = '';
   autoGrow();
   scroller.scrollTop = scroller.scrollHeight;
@@ -113,6 +122,10 @@ const placeComposerHint = () => {
 };
 narrow.addEventListener('change', placeComposerHint);
 placeComposerHint();
+
+// Search, and attachments in the composer (issue #13).
+initSearch(() => view.client);
+initAttachments(() => view.client);
 
 // ------------------------------------------------------------------ start
 

@@ -1,8 +1,10 @@
+import { attachmentsBlock } from './attachments';
 import type { ChatClient, OutboxItem } from './chat';
 import { h } from './dom';
 import { composer, messageList } from './elements';
 import { mountEmojiPicker } from './emojiPicker';
 import { renderMessageText } from './markdown';
+import { currentQuote, quoteBlock, replyButton } from './replies';
 import type { ChatMessage } from './types';
 import { scheduleRender, view } from './viewState';
 
@@ -25,7 +27,7 @@ export function rowSignature(c: ChatClient, row: Row): string {
   const m = row.message!;
   const open = (s: typeof view.editing) => s?.room === m.room && s.seq === m.seq;
   return JSON.stringify([m.text, m.deleted, m.editedAt, m.reactions, m.mentions, open(view.editing), open(view.pickerFor),
-    open(view.pickerFor) && view.fullPicker, c.isMe(m.sender), row.continued ?? false]);
+    open(view.pickerFor) && view.fullPicker, c.isMe(m.sender), row.continued ?? false, currentQuote(c, m), m.attachments?.length ?? 0]);
 }
 
 export function buildRow(c: ChatClient, row: Row): HTMLElement {
@@ -87,12 +89,16 @@ export function buildMessage(c: ChatClient, m: ChatMessage, continued = false): 
     li.append(h('div', { class: 'text', 'data-testid': 'message-text', text: 'This message was deleted.' }));
     return li;
   }
+  const quote = quoteBlock(c, m);
+  if (quote) li.append(quote);
   if (isEditing) {
     li.append(buildEditor(c, m));
     return li;
   }
   li.append(messageText(c, m.text, m.mentions));
   if (continued && edited) li.append(edited); // no meta line to carry it
+  const files = attachmentsBlock(c, m);
+  if (files) li.append(files);
 
   const reactions = h('div', { class: 'reactions' });
   for (const r of m.reactions) {
@@ -116,6 +122,7 @@ export function buildMessage(c: ChatClient, m: ChatMessage, continued = false): 
         scheduleRender();
       },
     }, '☺+'),
+    replyButton(m),
     own ? h('button', { type: 'button', 'data-testid': 'edit', onclick: () => startEditing(m) }, 'Edit') : null,
     own ? h('button', {
       type: 'button', 'data-testid': 'delete',

@@ -44,8 +44,8 @@ export class Outbox {
   }
 
   /** Shows the message at once (pending) and sends it; if the connection is down it goes when it is back. */
-  send(room: string, text: string): void {
-    const item: OutboxItem = { clientMessageId: newClientMessageId(), room, text, createdAt: new Date().toISOString() };
+  send(room: string, text: string, extras: Pick<OutboxItem, 'replyTo' | 'attachmentIds'> = {}): void {
+    const item: OutboxItem = { clientMessageId: newClientMessageId(), room, text, createdAt: new Date().toISOString(), ...extras };
     this.items.push(item);
     this.save();
     this.core.events.changed();
@@ -58,7 +58,11 @@ export class Outbox {
     item.sending = true;
     this.core.events.changed();
     try {
-      const ack = await this.core.connection.invoke<ChatMessage>('SendMessage', item.room, item.text, item.clientMessageId);
+      // Replies and attachments go through SendMessageWith; a plain message keeps the original call.
+      const ack = item.replyTo || item.attachmentIds?.length
+        ? await this.core.connection.invoke<ChatMessage>('SendMessageWith', item.room, item.text, item.clientMessageId,
+          { replyTo: item.replyTo ?? null, attachmentIds: item.attachmentIds ?? [] })
+        : await this.core.connection.invoke<ChatMessage>('SendMessage', item.room, item.text, item.clientMessageId);
       this.remove(item.clientMessageId);
       this.acknowledged(ack);
     } catch (error) {

@@ -11,7 +11,6 @@ import {
   memberList,
   membersToggle,
   messageList,
-  otherRoomList,
   roomList,
   roomSubtitle,
   roomTitle,
@@ -19,9 +18,11 @@ import {
   statusEl,
   typingEl,
 } from './elements';
+import { naturalCompare, renderDirectory, renderTopic } from './directory';
 import { messageRows } from './messageRows';
 import { buildRow, rowKey, rowSignature, type Row } from './messageView';
 import { roomChanged } from './panels';
+import { renderComposerExtras } from './replies';
 import { view } from './viewState';
 
 /** Draws the client's state: connection status, the sidebar, the room on screen and its members. */
@@ -58,7 +59,7 @@ export function roomLabel(room: RoomState): string {
 }
 
 export function renderSidebar(c: ChatClient): void {
-  const all = [...c.rooms.values()].sort((a, b) => roomLabel(a).localeCompare(roomLabel(b)));
+  const all = [...c.rooms.values()].sort((a, b) => naturalCompare(roomLabel(a), roomLabel(b)));
   const item = (room: RoomState) => {
     const active = room.info.name === c.activeRoom;
     const reading = readingNow(c, room);
@@ -88,10 +89,7 @@ export function renderSidebar(c: ChatClient): void {
   const members = all.filter(r => r.info.isMember);
   reconcile(roomList, members.filter(r => !r.info.isDirect), r => r.info.name, sig, item);
   reconcile(dmList, members.filter(r => r.info.isDirect), r => r.info.name, sig, item);
-  reconcile(otherRoomList, all.filter(r => !r.info.isMember && !r.info.isDirect), r => r.info.name, () => '',
-    room => h('li', { 'data-testid': 'other-room', 'data-room': room.info.name },
-      h('span', { class: 'name', text: `# ${room.info.name}` }),
-      h('button', { type: 'button', 'aria-label': `Join ${room.info.name}`, onclick: () => void c.joinRoom(room.info.name).catch(() => undefined) }, 'Join')));
+  renderDirectory(c);
 }
 
 export function renderRoom(c: ChatClient): void {
@@ -109,6 +107,7 @@ export function renderRoom(c: ChatClient): void {
   roomSubtitle.textContent = room?.info.isArchived
     ? 'archived: read only'
     : room?.info.isDirect ? 'direct message' : room?.info.isPrivate ? 'private room' : '';
+  renderTopic(c, room);
   leaveButton.hidden = !room || !room.info.isMember || room.info.isDirect;
   composer.disabled = !room?.info.isMember || room.info.isArchived;
   byId<HTMLButtonElement>('send').disabled = !room?.info.isMember;
@@ -133,6 +132,7 @@ export function renderRoom(c: ChatClient): void {
     : typing.length <= 3 ? `${typing.join(', ')} are typing…` : 'Several people are typing…';
 
   renderMembers(c, room);
+  renderComposerExtras(c);
 
   if (room?.loaded && room.info.unread > 0) c.scheduleMarkRead();
   // A short room leaves no scroll bar to pull on: fetch older pages until there is one.

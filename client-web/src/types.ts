@@ -48,6 +48,29 @@ export interface ChatMessage {
   deleted: boolean;
   reactions: ReactionCount[];
   mentions: string[];
+  /** The seq of the message this one answers (same room); absent on older servers. */
+  replyTo?: number | null;
+  /** That message as it is now. */
+  quoted?: ReplyPreview | null;
+  attachments?: AttachmentInfo[];
+}
+
+export interface ReplyPreview {
+  seq: number;
+  sender: string;
+  text: string;
+  deleted: boolean;
+}
+
+/** An uploaded file; fetched with the access token from `/api/attachments/{id}`. */
+export interface AttachmentInfo {
+  id: string;
+  fileName: string;
+  contentType: string;
+  length: number;
+  width: number | null;
+  height: number | null;
+  isImage: boolean;
 }
 
 export interface RoomInfo {
@@ -63,6 +86,9 @@ export interface RoomInfo {
   lastReadSeq: number;
   unread: number;
   mentions: number;
+  /** Set by the owner; absent on older servers. */
+  topic?: string | null;
+  memberCount?: number;
 }
 
 export interface MemberInfo {
@@ -107,6 +133,7 @@ export const ChatPaths = {
   logout: '/api/auth/logout',
   rooms: '/api/rooms',
   search: '/api/search',
+  attachments: '/api/attachments',
 } as const;
 
 /** The hub's server-to-client events (IChatClient). */
@@ -122,4 +149,5 @@ export const HubEvents = {
   typing: 'Typing',
   roomJoined: 'RoomJoined',
   roomLeft: 'RoomLeft',
+  roomChanged: 'RoomChanged',
 } as const;

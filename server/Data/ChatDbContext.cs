@@ -17,6 +17,7 @@ public class ChatDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<Reaction> Reactions => Set<Reaction>();
     public DbSet<Mention> Mentions => Set<Mention>();
     public DbSet<UserSession> Sessions => Set<UserSession>();
+    public DbSet<Attachment> Attachments => Set<Attachment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -69,6 +70,13 @@ public class ChatDbContext(DbContextOptions options) : DbContext(options)
             session.ToTable("Sessions");
             session.HasIndex(s => s.UserId);
             session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId);
+        });
+
+        modelBuilder.Entity<Attachment>(attachment =>
+        {
+            attachment.HasIndex(a => new { a.RoomId, a.Seq });
+            attachment.HasOne<Room>().WithMany().HasForeignKey(a => a.RoomId).OnDelete(DeleteBehavior.NoAction);
+            attachment.HasOne<User>().WithMany().HasForeignKey(a => a.UploaderId).OnDelete(DeleteBehavior.NoAction);
         });
     }
 }

@@ -21,6 +21,9 @@ public sealed class LogEntry
     /// <summary>On a message entry: when it was deleted (its text is then cleared).</summary>
     public DateTimeOffset? DeletedAt { get; set; }
 
+    /// <summary>On a message entry: the seq of the message (same room) it answers.</summary>
+    public long? ReplyToSeq { get; set; }
+
     public Room? Room { get; set; }
     public User? Sender { get; set; }
 }

@@ -20,6 +20,9 @@ public sealed class Room
 
     /// <summary>Deleted by its owner or an admin: gone for everyone, but kept in the database (soft delete).</summary>
     public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>What the room is about, set by its owner.</summary>
+    public string? Topic { get; set; }
 }
 
 public sealed class RoomMember

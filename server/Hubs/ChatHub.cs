@@ -74,6 +74,11 @@ public sealed class ChatHub(
     public async Task<ChatMessage> SendMessage(string room, string text, string clientMessageId) =>
         (await messages.SendAsync(Caller, room, text, clientMessageId, Aborted)).Message;
 
+    public async Task<ChatMessage> SendMessageWith(string room, string text, string clientMessageId, SendExtras extras) =>
+        (await messages.SendAsync(Caller, room, text, clientMessageId, Aborted, extras)).Message;
+
+    public Task<RoomInfo> SetRoomTopic(string room, string topic) => membership.SetTopicAsync(Caller, room, topic, Aborted);
+
     public Task<ChatMessage> EditMessage(string room, long seq, string text) => messages.EditAsync(Caller, room, seq, text, Aborted);
 
     public Task<ChatMessage> DeleteMessage(string room, long seq) => messages.DeleteAsync(Caller, room, seq, Aborted);

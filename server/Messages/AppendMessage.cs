@@ -1,6 +1,9 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
+using ChatApp.Server.Errors;
+using ChatApp.Server.Rooms;
+using Microsoft.EntityFrameworkCore;
 
 namespace ChatApp.Server.Messages;
 
@@ -9,10 +12,13 @@ public sealed record SendResult(ChatMessage Message, bool Duplicate);
 
 /// <summary>
 /// Appends a message to a room's log: dedupes by (sender, clientMessageId), checks membership, assigns
-/// the next seq. Consecutive sends in a batch run together as one <see cref="AppendRun"/>, which sees what
-/// earlier commands of the batch did and catches a duplicate within the run like any other.
+/// the next seq. Consecutive plain sends in a batch run together as one <see cref="AppendRun"/>, which sees what
+/// earlier commands of the batch did and catches a duplicate within the run like any other. A send with a reply
+/// or attachments (<see cref="MessageExtras"/>) is rarer and runs alone, on the EF path below.
 /// </summary>
-public sealed class AppendMessage(ChatUser sender, string roomName, string text, string clientMessageId, DateTimeOffset now) : WriteCommand<SendResult>
+/// <param name="extras">A reply reference and attachments (optional); <see cref="MessageExtras"/> checks and records them.</param>
+public sealed class AppendMessage(ChatUser sender, string roomName, string text, string clientMessageId, DateTimeOffset now, SendExtras? extras = null)
+    : WriteCommand<SendResult>
 {
     public ChatUser Sender => sender;
     public string RoomName => roomName;
@@ -23,7 +29,7 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
     /// <summary>Set by the run once this send is stored (or found stored); what the sender is acked with.</summary>
     internal SendResult? Result { get; private set; }
 
-    public override WriteRun Run => AppendRun.Instance;
+    public override WriteRun? Run => extras is null ? AppendRun.Instance : null;
 
     internal void Succeed(SendResult result)
     {
@@ -31,10 +37,49 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
         SetResult(result);
     }
 
-    // Alone (the writer's fallback after a run failed in the database): a run of one.
     protected override async Task<SendResult> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
-        var refusals = await AppendRun.Instance.ExecuteAsync(context, [this], cancellationToken);
-        return refusals[0] is { } refusal ? throw refusal : Result!; // no refusal: the run set Result
+        if (extras is null)
+        {
+            // Alone (the writer's fallback after a run failed in the database): a run of one.
+            var refusals = await AppendRun.Instance.ExecuteAsync(context, [this], cancellationToken);
+            return refusals[0] is { } refusal ? throw refusal : Result!; // no refusal: the run set Result
+        }
+
+        return await WithExtrasAsync(context, extras, cancellationToken);
+    }
+
+    private async Task<SendResult> WithExtrasAsync(WriteContext context, SendExtras sendExtras, CancellationToken cancellationToken)
+    {
+        var db = context.Db;
+        var original = await db.LogEntries
+            .Where(e => e.SenderId == sender.Id && e.ClientMessageId == clientMessageId)
+            .Select(e => new { Entry = e, Room = e.Room!.Name })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (original is not null)
+        {
+            if (!string.Equals(original.Room, roomName, StringComparison.Ordinal))
+            {
+                throw ChatException.Conflict($"clientMessageId '{clientMessageId}' was already used for a message in another room; use a new one.");
+            }
+
+            var stored = WireMessages.From(original.Entry, original.Room, sender.Name);
+            return new SendResult((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], sender.Id, cancellationToken))[0], Duplicate: true);
+        }
+
+        var room = await db.FindRoomAsync(roomName, cancellationToken);
+        await LogTargets.RequireMemberAsync(db, room, sender, cancellationToken);
+        LogTargets.RequireOpen(room);
+        var prepared = await MessageExtras.PrepareAsync(db, room, sender, sendExtras, cancellationToken);
+
+        var entry = await LogTargets.AppendAsync(context, room, sender, EntryKinds.Message, text, clientMessageId, now, targetSeq: null, cancellationToken);
+        var mentions = await MentionParser.StoreAsync(db, room.Id, entry.Seq, text, replace: false, cancellationToken);
+        MessageExtras.Record(prepared, entry);
+        await db.SaveChangesAsync(cancellationToken);
+
+        // After the save: the entry's Id is assigned by it.
+        var message = MessageExtras.Apply(prepared, WireMessages.From(entry, room.Name, sender.Name) with { Mentions = mentions });
+        context.Append(message);
+        return new SendResult(message, Duplicate: false);
     }
 }

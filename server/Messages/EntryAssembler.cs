@@ -22,6 +22,8 @@ internal static class EntryAssembler
             return entries;
         }
 
+        entries = await MessageExtras.CompleteAsync(db, roomId, entries, cancellationToken);
+
         var reactions = await db.Reactions.Where(r => r.RoomId == roomId && seqs.Contains(r.Seq))
             .GroupBy(r => new { r.Seq, r.Emoji })
             .Select(g => new { g.Key.Seq, g.Key.Emoji, Count = g.Count(), Mine = g.Sum(r => r.UserId == viewerId ? 1 : 0) })

@@ -35,10 +35,33 @@ internal static class LogTargets
     private static ChatException Archived(string roomName) =>
         ChatException.Forbidden($"Room '{roomName}' is archived: it can be read but takes no new messages.");
 
-    /// <summary>Stages the next entry of the room's log. The seq is taken inside the transaction, so a rollback takes it back too.</summary>
-    public static LogEntry Append(ChatDbContext db, Room room, ChatUser sender, string kind, string text, string clientMessageId, DateTimeOffset now, long? targetSeq)
+    /// <summary>
+    /// Stages the next entry of the room's log. The seq comes from the database (<see cref="AppendSql.AdvanceSeq"/>, the
+    /// statement set-based sends use), inside the transaction: a rollback takes it back, and on PostgreSQL the row lock
+    /// serializes the room's writers across nodes, where a tracked <c>LastSeq++</c> could hand two nodes the same seq.
+    /// </summary>
+    public static async Task<LogEntry> AppendAsync(WriteContext context, Room room, ChatUser sender, string kind, string text, string clientMessageId,
+        DateTimeOffset now, long? targetSeq, CancellationToken cancellationToken)
     {
-        room.LastSeq++;
+        var db = context.Db;
+        await using (var advance = context.Command(AppendSql.For(db).AdvanceSeq))
+        {
+            AppendSql.Add(advance, "@count", 1L);
+            AppendSql.Add(advance, "@room", room.Id);
+            var lastSeq = Convert.ToInt64(await advance.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            // Stored already: the tracked room learns it without EF writing it a second time.
+            var tracked = db.Entry(room);
+            if (tracked.State == EntityState.Detached)
+            {
+                room.LastSeq = lastSeq;
+            }
+            else
+            {
+                tracked.Property(r => r.LastSeq).CurrentValue = lastSeq;
+                tracked.Property(r => r.LastSeq).OriginalValue = lastSeq;
+            }
+        }
+
         var entry = new LogEntry
         {
             RoomId = room.Id,

@@ -21,7 +21,7 @@ public sealed class EditMessage(ChatUser user, string roomName, long seq, string
         message.Text = text;
         message.EditedAt = now;
         var mentions = await MentionParser.StoreAsync(db, room.Id, seq, text, replace: true, cancellationToken);
-        var entry = LogTargets.Append(db, room, user, EntryKinds.Edit, text, LogTargets.NewId(EntryKinds.Edit), now, seq);
+        var entry = await LogTargets.AppendAsync(context, room, user, EntryKinds.Edit, text, LogTargets.NewId(EntryKinds.Edit), now, seq, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         var wire = WireMessages.From(entry, room.Name, user.Name) with { Mentions = mentions };
@@ -51,7 +51,9 @@ public sealed class DeleteMessage(ChatUser user, string roomName, long seq, Date
             .ExecuteUpdateAsync(set => set.SetProperty(e => e.Text, ""), cancellationToken);
         await db.Mentions.Where(m => m.RoomId == room.Id && m.Seq == seq).ExecuteDeleteAsync(cancellationToken);
         await db.Reactions.Where(r => r.RoomId == room.Id && r.Seq == seq).ExecuteDeleteAsync(cancellationToken);
-        var entry = LogTargets.Append(db, room, user, EntryKinds.Delete, "", LogTargets.NewId(EntryKinds.Delete), now, seq);
+        // Attachments go with their message: the bytes are not kept once nobody can see them.
+        await db.Attachments.Where(a => a.RoomId == room.Id && a.Seq == seq).ExecuteDeleteAsync(cancellationToken);
+        var entry = await LogTargets.AppendAsync(context, room, user, EntryKinds.Delete, "", LogTargets.NewId(EntryKinds.Delete), now, seq, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         var wire = WireMessages.From(entry, room.Name, user.Name);
@@ -88,7 +90,7 @@ public sealed class ToggleReaction(ChatUser user, string roomName, long seq, str
             db.Reactions.Remove(existing);
         }
 
-        var entry = LogTargets.Append(db, room, user, EntryKinds.Reaction, emoji, LogTargets.NewId(EntryKinds.Reaction), now, seq);
+        var entry = await LogTargets.AppendAsync(context, room, user, EntryKinds.Reaction, emoji, LogTargets.NewId(EntryKinds.Reaction), now, seq, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         var wire = (await EntryAssembler.CompleteAsync(db, room.Id, [WireMessages.From(entry, room.Name, user.Name)], user.Id, cancellationToken))[0];

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ChatApp.Contracts;
+using ChatApp.Server.Attachments;
 using ChatApp.Server.Auth;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
@@ -20,14 +21,31 @@ public sealed class MessageLog(
     IDbContextFactory<ChatDbContext> contexts,
     IOptions<ChatOptions> options,
     IOptions<LimitsOptions> limits,
+    IOptions<AttachmentOptions> attachmentOptions,
     TimeProvider clock)
 {
-    public Task<SendResult> SendAsync(ChatUser sender, string room, string? text, string? clientMessageId, CancellationToken cancellationToken)
+    /// <param name="extras">Optional: a reply reference and attachments. A message with attachments may have no text.</param>
+    public Task<SendResult> SendAsync(ChatUser sender, string room, string? text, string? clientMessageId, CancellationToken cancellationToken, SendExtras? extras = null)
     {
         var name = RoomNames.Normalize(room);
-        ValidateText(text);
+        var attachments = extras?.AttachmentIds?.Count ?? 0;
+        if (attachments > attachmentOptions.Value.MaxPerMessage)
+        {
+            throw ChatException.Invalid($"A message can carry at most {attachmentOptions.Value.MaxPerMessage} attachments.");
+        }
+
+        if (extras?.ReplyTo is { } replyTo)
+        {
+            ValidateSeq(replyTo);
+        }
+
+        if (!(attachments > 0 && text == ""))
+        {
+            ValidateText(text);
+        }
+
         ValidateClientMessageId(clientMessageId);
-        return writer.SubmitAsync(new AppendMessage(sender, name, text!, clientMessageId!, clock.GetUtcNow()), cancellationToken);
+        return writer.SubmitAsync(new AppendMessage(sender, name, text!, clientMessageId!, clock.GetUtcNow(), extras), cancellationToken);
     }
 
     public Task<ChatMessage> EditAsync(ChatUser user, string room, long seq, string? text, CancellationToken cancellationToken)

@@ -25,7 +25,10 @@ public static class MessagesApi
 
     private static async Task<IResult> PostAsync(string room, PostMessageRequest request, ChatUser user, MessageLog log, CancellationToken ct)
     {
-        var result = await log.SendAsync(user, room, request.Text, request.ClientMessageId, ct);
+        var extras = request.ReplyTo is null && request.AttachmentIds is null
+            ? null
+            : new SendExtras { ReplyTo = request.ReplyTo, AttachmentIds = request.AttachmentIds ?? [] };
+        var result = await log.SendAsync(user, room, request.Text, request.ClientMessageId, ct, extras);
         var location = $"{ChatPaths.Rooms}/{result.Message.Room}/messages?beforeSeq={result.Message.Seq + 1}&limit=1";
         // A retry of a stored message answers 200 with the original instead of 201.
         return result.Duplicate ? TypedResults.Ok(result.Message) : TypedResults.Created(location, result.Message);

@@ -25,6 +25,7 @@ internal static class WireMessages
         // An edit entry shows when the edit was made: the time it was appended.
         EditedAt = entry.Kind == EntryKinds.Edit ? entry.SentAt : entry.EditedAt,
         Deleted = entry.DeletedAt is not null,
+        ReplyTo = entry.ReplyToSeq,
     };
 
     /// <summary>Reads <paramref name="entries"/> (filter and order them first) with their room and sender names.</summary>

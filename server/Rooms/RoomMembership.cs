@@ -15,7 +15,22 @@ public sealed class RoomMembership(DatabaseWriter writer, RoomQueries queries, R
     public async Task<RoomInfo> CreateAsync(ChatUser owner, string name, bool isPrivate, CancellationToken cancellationToken)
     {
         var change = await writer.SubmitAsync(new CreateRoom(owner, RoomNames.NormalizeNew(name), isPrivate, clock.GetUtcNow()), cancellationToken);
+        if (!isPrivate)
+        {
+            // Everyone's room directory shows public rooms; it refreshes on this instead of waiting for a reload.
+            broadcaster.Send(clients => clients.All.RoomChanged(change.Room));
+        }
+
         return await AnnounceJoinAsync(change, cancellationToken) ?? await queries.GetInfoAsync(owner, change.Room, cancellationToken);
+    }
+
+    public async Task<RoomInfo> SetTopicAsync(ChatUser owner, string room, string? topic, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        var isPrivate = await writer.SubmitAsync(new SetRoomTopic(owner, name, SetRoomTopic.Normalize(topic)), cancellationToken);
+        // A private room's topic is its members' business only.
+        broadcaster.Send(clients => (isPrivate ? clients.Group(RoomGroups.For(name)) : clients.All).RoomChanged(name));
+        return await queries.GetInfoAsync(owner, name, cancellationToken);
     }
 
     public async Task<RoomInfo> JoinAsync(ChatUser user, string room, CancellationToken cancellationToken)

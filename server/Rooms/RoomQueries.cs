@@ -39,6 +39,8 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
                 x.Room.IsDirect,
                 x.Room.LastSeq,
                 IsArchived = x.Room.ArchivedAt != null,
+                x.Room.Topic,
+                MemberCount = db.RoomMembers.Count(m => m.RoomId == x.Room.Id),
                 IsMember = x.Member != null,
                 LastReadSeq = x.Member == null ? 0 : x.Member.LastReadSeq,
                 Owner = db.Users.Where(u => u.Id == x.Room.OwnerId).Select(u => u.UserName).FirstOrDefault(),
@@ -65,6 +67,8 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
             LastReadSeq = r.LastReadSeq,
             Unread = r.Unread,
             Mentions = r.Mentions,
+            Topic = r.Topic,
+            MemberCount = r.MemberCount,
         });
     }
 

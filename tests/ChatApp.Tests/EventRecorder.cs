@@ -82,4 +82,5 @@ public sealed class EventRecorder : IChatClient
     public Task Typing(string room, string userName) => Record(nameof(Typing), room, userName);
     public Task RoomJoined(RoomInfo room) => Record(nameof(RoomJoined), room);
     public Task RoomLeft(string room) => Record(nameof(RoomLeft), room);
+    public Task RoomChanged(string room) => Record(nameof(RoomChanged), room);
 }

@@ -42,6 +42,7 @@ public sealed class MessagePackEventTests : IAsyncLifetime
             await alice.Connection.InviteToRoomAsync("secret", "olga", Ct);
             await alice.Connection.RemoveFromRoomAsync("secret", "olga", Ct);
         },
+        [nameof(IChatClient.RoomChanged)] = (alice, _) => alice.Connection.CreateRoomAsync("lobby", isPrivate: false, Ct),
     };
 
     /// <summary>
@@ -52,6 +53,7 @@ public sealed class MessagePackEventTests : IAsyncLifetime
     {
         [nameof(IChatClient.RoomJoined)] = args => ((RoomInfo)args[0]).IsDirect,
         [nameof(IChatClient.RoomLeft)] = args => (string)args[0] == "secret",
+        [nameof(IChatClient.RoomChanged)] = args => (string)args[0] == "lobby",
         [nameof(IChatClient.UserJoined)] = args => (string)args[1] == "alice",
         [nameof(IChatClient.UserLeft)] = args => (string)args[1] == "alice",
         [nameof(IChatClient.UserOnline)] = args => (string)args[0] == "alice",

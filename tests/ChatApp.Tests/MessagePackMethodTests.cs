@@ -75,6 +75,17 @@ public sealed class MessagePackMethodTests : IAsyncLifetime
             var id = Guid.NewGuid().ToString("N");
             return (await alice.Json.SendMessageAsync("general", "twice, stored once", id, Ct), await alice.Pack.SendMessageAsync("general", "twice, stored once", id, Ct));
         },
+        [nameof(ChatHub.SendMessageWith)] = async (alice, _) =>
+        {
+            // A reply (extras as a nested object), sent twice with one id: the retry answers with the stored original.
+            var id = Guid.NewGuid().ToString("N");
+            var extras = new SendExtras { ReplyTo = 1 };
+            var json = await alice.Json.SendMessageWithAsync("general", "re: needle", id, extras, Ct);
+            Assert.Equal(1, json.Quoted!.Seq);
+            return (json, await alice.Pack.SendMessageWithAsync("general", "re: needle", id, extras, Ct));
+        },
+        [nameof(ChatHub.SetRoomTopic)] = async (alice, _) =>
+            (await alice.Json.SetRoomTopicAsync("side", "the side room", Ct), await alice.Pack.SetRoomTopicAsync("side", "the side room", Ct)),
         [nameof(ChatHub.EditMessage)] = async (alice, olga) =>
         {
             var edit = await alice.Pack.EditMessageAsync("general", 1, "edited @olga", Ct);
