@@ -60,6 +60,20 @@ public sealed class AuthOptions
     [Range(8, 1024)]
     public int MaxPasswordLength { get; set; } = 128;
 
+    /// <summary>
+    /// Password hashes (logins, registrations) that may run at once; 0 means one fewer than the cores (at least
+    /// one), so a login storm always leaves a core to everything else.
+    /// </summary>
+    [Range(0, 256)]
+    public int PasswordHashConcurrency { get; set; }
+
+    /// <summary>How long a login or registration may wait for a hashing slot before it is refused as unavailable (503).</summary>
+    [Range(0.05, 300)]
+    public double PasswordHashWaitSeconds { get; set; } = 10;
+
+    public int EffectivePasswordHashConcurrency(int processors) =>
+        PasswordHashConcurrency > 0 ? PasswordHashConcurrency : Math.Max(1, processors - 1);
+
     public bool IsConfiguredAdmin(string userName) => Admins.Contains(userName, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Null when the configured key is absent or usable; otherwise what is wrong with it.</summary>
