@@ -31,19 +31,19 @@ public static class AuthApi
     }
 
     private static async Task<IResult> RegisterAsync(
-        RegisterRequest request, DatabaseWriter writer, IPasswordHasher<User> hasher, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        RegisterRequest request, DatabaseWriter writer, PasswordHashing hasher, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         Credentials.ValidateUserName(request.UserName);
         Credentials.ValidatePassword(request.UserName, request.Password, options.Value);
 
-        // Hashing is deliberately slow CPU work; it runs here, never inside the writer's transaction.
-        var hash = hasher.HashPassword(null!, request.Password); // PasswordHasher ignores the user argument
+        // Hashing is deliberately slow CPU work; it runs here (behind the hashing gate), never inside the writer's transaction.
+        var hash = await hasher.HashAsync(request.Password, cancellationToken);
         var user = await writer.SubmitAsync(new RegisterUser(request.UserName, hash, clock.GetUtcNow()), cancellationToken);
         return TypedResults.Created($"/api/users/{user.Name}", new { userName = user.Name });
     }
 
     private static async Task<IResult> LoginAsync(
-        LoginRequest request, HttpContext http, IDbContextFactory<ChatDbContext> contexts, IPasswordHasher<User> hasher,
+        LoginRequest request, HttpContext http, IDbContextFactory<ChatDbContext> contexts, PasswordHashing hasher,
         LoginThrottle throttle, SessionIssuer issuer, IOptions<AuthOptions> options, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.UserName) || string.IsNullOrEmpty(request.Password))
@@ -73,9 +73,7 @@ public static class AuthApi
         }
 
         // One answer, in about the same time, for an unknown name and a wrong password, so neither reveals which names exist.
-        var result = user is null
-            ? hasher.VerifyHashedPassword(UnknownUser, UnknownUser.PasswordHash, request.Password)
-            : hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password);
+        var result = await hasher.VerifyAsync(user ?? UnknownUser, request.Password, cancellationToken);
         if (user is null || result == PasswordVerificationResult.Failed)
         {
             throttle.Failed(attempt);

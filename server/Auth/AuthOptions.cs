@@ -60,6 +60,19 @@ public sealed class AuthOptions
     [Range(8, 1024)]
     public int MaxPasswordLength { get; set; } = 128;
 
+    /// <summary>
+    /// Password hashes (logins, registrations) that may run at once; 0 means one per core. Hashing is CPU work, so
+    /// more at once only makes each slower, while every one holds a thread-pool thread (bench/login-storm.sh).
+    /// </summary>
+    [Range(0, 256)]
+    public int PasswordHashConcurrency { get; set; }
+
+    /// <summary>How long a login or registration may wait for a hashing slot before it is refused as unavailable (503).</summary>
+    [Range(0.05, 300)]
+    public double PasswordHashWaitSeconds { get; set; } = 30;
+
+    public int EffectivePasswordHashConcurrency(int processors) => PasswordHashConcurrency > 0 ? PasswordHashConcurrency : processors;
+
     public bool IsConfiguredAdmin(string userName) => Admins.Contains(userName, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Null when the configured key is absent or usable; otherwise what is wrong with it.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using ChatApp.Contracts;
 using ChatApp.Server.Data;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -53,6 +54,7 @@ public static class AuthSetup
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(TokenClaims.AdminPolicy, policy => policy.RequireRole(TokenClaims.AdminRole));
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddSingleton<LoginThrottle>();
         return builder;
     }
@@ -74,5 +76,27 @@ public static class AuthSetup
         {
             context.Properties.ExpiresUtc = jwt.ValidTo;
         }
+
+        context.Principal = Slim(context.Principal!); // a validated token always has a principal
+    }
+
+    /// <summary>
+    /// The principal with only the claims ChatApp reads. A hub connection keeps its principal for as long as it
+    /// is open (the HttpContext and SignalR hold it); the JWT handler's own keeps the parsed token and every
+    /// claim of it twice, each with a property bag: about 4 KB per idle connection that nothing reads.
+    /// </summary>
+    private static ClaimsPrincipal Slim(ClaimsPrincipal principal)
+    {
+        var identity = new ClaimsIdentity(principal.Identity?.AuthenticationType, TokenClaims.Name, TokenClaims.Role);
+        foreach (var claim in principal.Claims)
+        {
+            if (claim.Type is TokenClaims.Subject or TokenClaims.Name or TokenClaims.Session or TokenClaims.Role)
+            {
+                // Subject set here, so the identity does not copy the claim again.
+                identity.AddClaim(new Claim(claim.Type, claim.Value, claim.ValueType, claim.Issuer, claim.OriginalIssuer, identity));
+            }
+        }
+
+        return new ClaimsPrincipal(identity);
     }
 }

@@ -11,8 +11,31 @@ public sealed class SessionChecks(IDbContextFactory<ChatDbContext> contexts, Tim
 {
     private const int Chunk = 500;
 
-    public async Task<bool> IsLiveAsync(string? sessionId, CancellationToken cancellationToken) =>
-        sessionId is not null && (await EndedAsync([sessionId], cancellationToken)).Count == 0;
+    /// <summary>
+    /// One session, on every authenticated request and hub connect: a compiled query on the session's key. With
+    /// the list form (<see cref="EndedAsync"/>, Contains over a list parameter) EF builds the SQL again on every
+    /// call, under a lock: in a reconnect storm of 1,000 clients the session check was a fifth of all thread
+    /// time, most of it waiting on that lock and on the query cache's.
+    /// </summary>
+    public async Task<bool> IsLiveAsync(string? sessionId, CancellationToken cancellationToken)
+    {
+        if (sessionId is null)
+        {
+            return false;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var session = await SessionState(db, sessionId, cancellationToken);
+        return session is { RevokedAt: null, Disabled: false } && session.ExpiresAt > clock.GetUtcNow();
+    }
+
+    private static readonly Func<ChatDbContext, string, CancellationToken, Task<SessionRow?>> SessionState = EF.CompileAsyncQuery(
+        (ChatDbContext db, string id, CancellationToken _) => db.Sessions.Where(s => s.Id == id)
+            .Select(s => new SessionRow(s.RevokedAt, s.ExpiresAt, db.Users.Any(u => u.Id == s.UserId && u.DisabledAt != null)))
+            .FirstOrDefault());
+
+    // Dates are compared in .NET, not in SQL: SQLite stores DateTimeOffset as text that EF cannot order.
+    private sealed record SessionRow(DateTimeOffset? RevokedAt, DateTimeOffset ExpiresAt, bool Disabled);
 
     /// <summary>Whether <paramref name="token"/> is its session's current refresh token.</summary>
     public async Task<bool> IsCurrentAsync(string token, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ public sealed class ChatMetrics
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _rateLimited;
+    private readonly UpDownCounter<long> _passwordHashWaiting;
 
     public ChatMetrics(IMeterFactory meters)
     {
@@ -35,6 +36,8 @@ public sealed class ChatMetrics
         _connections = meter.CreateUpDownCounter<long>("chatapp.connections", "{connection}", "Open hub connections");
         _refused = meter.CreateCounter<long>("chatapp.calls.refused", "{call}", "Hub calls and REST requests refused with a ChatApp error, by code");
         _rateLimited = meter.CreateCounter<long>("chatapp.calls.rate_limited", "{call}", "Calls refused by a rate limit, by limit");
+        _passwordHashWaiting = meter.CreateUpDownCounter<long>(
+            "chatapp.password_hash.waiting", "{request}", "Logins and registrations waiting for a password-hashing slot");
     }
 
     public void Committed(string kind) => _committed.Add(1, new KeyValuePair<string, object?>("kind", kind));
@@ -69,4 +72,7 @@ public sealed class ChatMetrics
 
     /// <summary>For the rate limiter: a call refused by <paramref name="limit"/> (the limit's kind, such as Messages or Logins).</summary>
     public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
+
+    /// <summary>A login or registration starts (+1) or stops (-1) waiting for a password-hashing slot.</summary>
+    public void PasswordHashWaiting(int change) => _passwordHashWaiting.Add(change);
 }

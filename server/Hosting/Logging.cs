@@ -17,6 +17,7 @@ public static class Logging
         builder.Services.AddSerilog(
             (services, logger) => logger.ReadFrom.Configuration(services.GetRequiredService<IConfiguration>()),
             preserveStaticLogger: true);
+        OneLoggerPerCategory.Wrap(builder.Services);
         return builder;
     }
 

@@ -33,9 +33,11 @@ public sealed class ChatHub(
         Context.Items[typeof(ChatUser)] = ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
         try
         {
-            // Registered before the groups are read, so a membership change from now on includes this connection too.
-            await presence.ConnectedAsync(Caller, Context.ConnectionId, Aborted);
-            await membership.JoinGroupsAsync(Caller, Context.ConnectionId, Aborted);
+            // Registered (ConnectedAsync does that before it first awaits) before the groups are read, so a membership
+            // change from now on includes this connection too. The roommates' query for the online event and the
+            // group join then run side by side: a connect waits for the longer of the two, not for both in turn.
+            var online = presence.ConnectedAsync(Caller, Context.ConnectionId, Aborted);
+            await Task.WhenAll(online, membership.JoinGroupsAsync(Caller, Context.ConnectionId, Aborted));
         }
         catch
         {

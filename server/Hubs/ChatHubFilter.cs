@@ -120,8 +120,18 @@ internal sealed partial class ChatHubFilter(ChatMetrics metrics, ILogger<ChatHub
         LogDisconnected(logger, context.Context.User?.Identity?.Name, context.Context.ConnectionId, exception?.Message);
     }
 
-    private IDisposable? BeginScope(HubCallerContext context) =>
-        logger.BeginScope(new Dictionary<string, object?> { ["ConnectionId"] = context.ConnectionId, ["User"] = context.User?.Identity?.Name });
+    // The scope's properties are made once per connection and kept with it, not as a new dictionary for every call.
+    private IDisposable? BeginScope(HubCallerContext context)
+    {
+        if (context.Items.TryGetValue(typeof(ChatHubFilter), out var kept) && kept is KeyValuePair<string, object?>[] scope)
+        {
+            return logger.BeginScope(scope);
+        }
+
+        scope = [new("ConnectionId", context.ConnectionId), new("User", context.User?.Identity?.Name)];
+        context.Items[typeof(ChatHubFilter)] = scope;
+        return logger.BeginScope(scope);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{User} connected on {ConnectionId}")]
     private static partial void LogConnected(ILogger logger, string? user, string connectionId);

@@ -19,8 +19,8 @@ namespace ChatApp.Server.Live;
 public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry connections, ChatMetrics metrics, ILogger<RoomBroadcaster> logger)
     : BackgroundService, ICommittedEffects
 {
-    private readonly Channel<Func<LiveHub, Task>> _sends =
-        Channel.CreateUnbounded<Func<LiveHub, Task>>(new UnboundedChannelOptions { SingleReader = true });
+    // A struct per queued send, not a closure: a committed entry costs the queue no allocation of its own.
+    private readonly Channel<LiveSend> _sends = Channel.CreateUnbounded<LiveSend>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>Called by the writer after a commit with the batch's entries and group changes, in commit order; never blocks it.</summary>
     public void Publish(IReadOnlyList<object> effects)
@@ -30,8 +30,8 @@ public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry conn
             metrics.SendQueued();
             _sends.Writer.TryWrite(effect switch
             {
-                ChatMessage entry => context => Deliver(context.Clients.Group(RoomGroups.For(entry.Room)), entry),
-                GroupChange change => context => ApplyAsync(context.Groups, change),
+                ChatMessage entry => new LiveSend(entry, null, null),
+                GroupChange change => new LiveSend(null, change, null),
                 _ => throw new ArgumentException($"Unknown live effect {effect.GetType().Name}", nameof(effects)),
             });
         }
@@ -41,7 +41,7 @@ public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry conn
     public void Send(Func<IHubClients<IChatClient>, Task> send)
     {
         metrics.SendQueued();
-        _sends.Writer.TryWrite(context => send(context.Clients));
+        _sends.Writer.TryWrite(new LiveSend(null, null, send));
     }
 
     // The in-memory lifetime manager changes groups synchronously, so a change is in force before the next
@@ -73,7 +73,12 @@ public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry conn
             metrics.SendStarted();
             try
             {
-                sending = send(hub);
+                sending = send switch
+                {
+                    { Entry: { } entry } => Deliver(hub.Clients.Group(RoomGroups.For(entry.Room)), entry),
+                    { Change: { } change } => ApplyAsync(hub.Groups, change),
+                    _ => send.Other!(hub.Clients), // one of the three is always set
+                };
             }
             catch (Exception ex)
             {
@@ -102,6 +107,9 @@ public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry conn
             LogSendFailed(logger, ex);
         }
     }
+
+    /// <summary>One queued send: a committed entry, a group change, or any other event.</summary>
+    private readonly record struct LiveSend(ChatMessage? Entry, GroupChange? Change, Func<IHubClients<IChatClient>, Task>? Other);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A live send failed for some connection")]
     private static partial void LogSendFailed(ILogger logger, Exception exception);

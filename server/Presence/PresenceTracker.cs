@@ -18,6 +18,7 @@ public sealed class PresenceTracker(
     private readonly BoundedMap<(long UserId, string Room), bool> _lastTyping = new(
         options.Value.TypingThrottleEntries, TimeSpan.FromMilliseconds(options.Value.TypingThrottleMilliseconds), clock);
 
+    /// <summary>Registers the connection before it returns (the hub relies on that), then tells roommates when the user came online.</summary>
     public async Task ConnectedAsync(ChatUser user, string connectionId, CancellationToken cancellationToken)
     {
         if (connections.Add(user.Id, connectionId))
