@@ -14,3 +14,21 @@ public sealed class PostgresFeatureTests(PostgresServer postgres) : FeatureTests
 {
     protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
 }
+
+/// <summary>Registration and login on PostgreSQL, including that a name is taken whatever its case (the ICU collation).</summary>
+public sealed class PostgresAuthTests(PostgresServer postgres) : AuthTests
+{
+    protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
+}
+
+/// <summary>Disabling accounts, archiving and deleting rooms, removing messages on PostgreSQL.</summary>
+public sealed class PostgresAdminTests(PostgresServer postgres) : AdminTests
+{
+    protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
+}
+
+/// <summary>Search on PostgreSQL's tsvector, held to what FTS5 does on SQLite.</summary>
+public sealed class PostgresSearchTests(PostgresServer postgres) : SearchTests
+{
+    protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
+}
