@@ -7,17 +7,21 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace ChatApp.Tests;
 
 /// <summary>Admins (from configuration, or granted by an admin) disable accounts, archive and delete rooms, remove messages; owners delete their rooms.</summary>
-public sealed class AdminTests : IAsyncLifetime
+public class AdminTests : IAsyncLifetime
 {
-    private readonly ChatServer _server = new(new Dictionary<string, string>
-    {
-        ["Auth:Admins:0"] = "root",
-        ["Auth:SessionCheckSeconds"] = "0.5",
-    });
+    private ChatServer _server = null!; // set by InitializeAsync, which xunit runs before each test
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    /// <summary>Storage settings for the server: none is SQLite in a temp folder; PostgresAdminTests runs these tests on PostgreSQL.</summary>
+    protected virtual Task<Dictionary<string, string>> StorageAsync() => Task.FromResult(new Dictionary<string, string>());
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public async ValueTask InitializeAsync() =>
+        _server = new(new Dictionary<string, string>(await StorageAsync())
+        {
+            ["Auth:Admins:0"] = "root",
+            ["Auth:SessionCheckSeconds"] = "0.5",
+        });
+
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -5,13 +5,17 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ChatApp.Tests;
 
-public sealed class AuthTests : IAsyncLifetime
+public class AuthTests : IAsyncLifetime
 {
-    private readonly ChatServer _server = new();
+    private ChatServer _server = null!; // set by InitializeAsync, which xunit runs before each test
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    /// <summary>Storage settings for the server: none is SQLite in a temp folder; PostgresAuthTests runs these tests on PostgreSQL.</summary>
+    protected virtual Task<Dictionary<string, string>> StorageAsync() => Task.FromResult(new Dictionary<string, string>());
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public async ValueTask InitializeAsync() =>
+        _server = new(await StorageAsync());
+
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
