@@ -23,6 +23,53 @@ namespace ChatApp.Server.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ChatApp.Server.Data.Attachment", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("UploaderId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UploaderId");
+
+                    b.HasIndex("RoomId", "Seq");
+
+                    b.ToTable("Attachments");
+                });
+
             modelBuilder.Entity("ChatApp.Server.Data.LogEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -44,6 +91,9 @@ namespace ChatApp.Server.Data.Migrations.Postgres
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<long?>("ReplyToSeq")
+                        .HasColumnType("bigint");
 
                     b.Property<long>("RoomId")
                         .HasColumnType("bigint");
@@ -148,6 +198,9 @@ namespace ChatApp.Server.Data.Migrations.Postgres
                     b.Property<long?>("OwnerId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Topic")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")
@@ -245,6 +298,21 @@ namespace ChatApp.Server.Data.Migrations.Postgres
                     b.HasIndex("UserId");
 
                     b.ToTable("Sessions", (string)null);
+                });
+
+            modelBuilder.Entity("ChatApp.Server.Data.Attachment", b =>
+                {
+                    b.HasOne("ChatApp.Server.Data.Room", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("ChatApp.Server.Data.User", null)
+                        .WithMany()
+                        .HasForeignKey("UploaderId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ChatApp.Server.Data.LogEntry", b =>
