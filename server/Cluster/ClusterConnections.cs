@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace ChatApp.Server.Cluster;
+
+/// <summary>Tells <see cref="LocalRooms"/> which connections are open on this node, before the hub's own connect work asks for groups.</summary>
+public sealed class ClusterConnections(LocalRooms rooms) : IHubFilter
+{
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        rooms.Opened(context.Context.ConnectionId);
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
+            rooms.Closed(context.Context.ConnectionId);
+            throw;
+        }
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        rooms.Closed(context.Context.ConnectionId);
+        await next(context, exception);
+    }
+}
