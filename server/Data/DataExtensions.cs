@@ -14,9 +14,12 @@ public static class DataExtensions
     {
         builder.Services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.Section)
+            .Configure<IConfiguration>((storage, configuration) => storage.PostgresConnectionString = configuration.GetConnectionString("Postgres"))
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // Both providers are registered; Storage:Provider picks one when the services are first resolved (after
+        // all configuration, the test host's included, is in), and the other is never built.
         builder.Services.AddPooledDbContextFactory<SqliteChatDbContext>((services, options) =>
         {
             var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -33,11 +36,19 @@ public static class DataExtensions
                 .AddInterceptors(new SqlitePragmas())
                 .AddInterceptors(services.GetServices<IInterceptor>()); // any others the host registers
         });
-        builder.Services.AddSingleton<IDbContextFactory<ChatDbContext>, ChatDbContextFactory<SqliteChatDbContext>>();
+        builder.AddPostgresData();
+        builder.Services.AddSingleton<IDbContextFactory<ChatDbContext>>(services =>
+            services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
+                ? new ChatDbContextFactory<PostgresChatDbContext>(services.GetRequiredService<IDbContextFactory<PostgresChatDbContext>>())
+                : new ChatDbContextFactory<SqliteChatDbContext>(services.GetRequiredService<IDbContextFactory<SqliteChatDbContext>>()));
         builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContext());
         builder.Services.AddSingleton<DatabaseLock>();
         builder.Services.AddSingleton<DatabaseFile>();
-        builder.Services.AddHostedService<DatabaseInitializer>();
+        // AddSingleton, not AddHostedService: the latter refuses a factory whose declared type is IHostedService itself.
+        builder.Services.AddSingleton<IHostedService>(services =>
+            services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
+                ? ActivatorUtilities.CreateInstance<PostgresDatabaseInitializer>(services)
+                : ActivatorUtilities.CreateInstance<DatabaseInitializer>(services));
 
         // The single writer; what it commits goes to ICommittedEffects, which the live side registers.
         builder.Services.AddOptions<WriterOptions>().BindConfiguration(WriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -19,6 +19,14 @@ public sealed class DatabaseFile : IDisposable
 
     public string? Path { get; private set; }
 
+    private bool _serverOwnsFiles;
+
+    /// <summary>
+    /// On a database server (PostgreSQL) there is no file of ours to watch: the server owns its files and
+    /// refuses a commit it cannot make durable, which fails the batch instead of acking it.
+    /// </summary>
+    public void UseDatabaseServer() => _serverOwnsFiles = true;
+
     public void Open(string path)
     {
         Path = path;
@@ -33,6 +41,11 @@ public sealed class DatabaseFile : IDisposable
     /// <summary>Null while the opened file is still at the path; otherwise what happened to it, for errors and health.</summary>
     public string? Problem()
     {
+        if (_serverOwnsFiles)
+        {
+            return null;
+        }
+
         if (Path is null)
         {
             return "the database is not open yet";

@@ -39,12 +39,17 @@ internal sealed class WriterHealth(DatabaseFile file, DatabaseWriter writer, IHo
         }
     }
 
-    /// <summary>A real write that changes nothing: it rewrites the schema stamp, so it needs a writable file and room for a page.</summary>
+    /// <summary>
+    /// A real write that changes nothing. SQLite: it rewrites the schema stamp, so it needs a writable file and room
+    /// for a page. PostgreSQL: taking a transaction id makes the commit write (and flush) a WAL record.
+    /// </summary>
     private sealed class ProbeCommit : WriteCommand<bool>
     {
         protected override async Task<bool> RunAsync(WriteContext context, CancellationToken cancellationToken)
         {
-            await context.Db.Database.ExecuteSqlRawAsync($"PRAGMA user_version = {LegacySchema.Migrations};", cancellationToken);
+            await context.Db.Database.ExecuteSqlRawAsync(
+                context.Db.Database.IsNpgsql() ? "SELECT pg_current_xact_id();" : $"PRAGMA user_version = {LegacySchema.Migrations};",
+                cancellationToken);
             return true;
         }
     }

@@ -5,13 +5,17 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Tests;
 
-public sealed class FeatureTests : IAsyncLifetime
+public class FeatureTests : IAsyncLifetime
 {
-    private readonly ChatServer _server = new(new Dictionary<string, string> { ["Chat:TypingThrottleMilliseconds"] = "60000" });
+    private ChatServer _server = null!; // set by InitializeAsync, which xunit runs before each test
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    /// <summary>Storage settings for the server: none is SQLite in a temp folder; PostgresFeatureTests runs these tests on PostgreSQL.</summary>
+    protected virtual Task<Dictionary<string, string>> StorageAsync() => Task.FromResult(new Dictionary<string, string>());
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public async ValueTask InitializeAsync() =>
+        _server = new(new Dictionary<string, string>(await StorageAsync()) { ["Chat:TypingThrottleMilliseconds"] = "60000" });
+
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

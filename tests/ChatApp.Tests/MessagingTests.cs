@@ -6,14 +6,18 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Tests;
 
-public sealed class MessagingTests : IAsyncLifetime
+public class MessagingTests : IAsyncLifetime
 {
     // Fifty concurrent senders and hundreds of messages from one user: faster than the rate limits allow, so they are off here.
-    private readonly ChatServer _server = new(new Dictionary<string, string> { ["Limits:Enabled"] = "false" });
+    private ChatServer _server = null!; // set by InitializeAsync, which xunit runs before each test
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    /// <summary>Storage settings for the server: none is SQLite in a temp folder; PostgresMessagingTests runs these tests on PostgreSQL.</summary>
+    protected virtual Task<Dictionary<string, string>> StorageAsync() => Task.FromResult(new Dictionary<string, string>());
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public async ValueTask InitializeAsync() =>
+        _server = new(new Dictionary<string, string>(await StorageAsync()) { ["Limits:Enabled"] = "false" });
+
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
