@@ -1,4 +1,5 @@
 using ChatApp.Server.Data;
+using ChatApp.Server.Live;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -42,6 +43,9 @@ public static class ClusterExtensions
         builder.Services.AddSingleton<ICommittedEffects>(services => services.GetRequiredService<ClusterFanout>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ClusterFanout>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ClusterBus>());
+        builder.Services.AddSingleton<ClusterPresence>();
+        builder.Services.AddSingleton<IOnlineElsewhere>(services => services.GetRequiredService<ClusterPresence>());
+        builder.Services.AddHostedService<NodeSweeper>();
         builder.Services.AddSingleton<ClusterConnections>();
         builder.Services.Configure<HubOptions>(hub => hub.AddFilter<ClusterConnections>());
 

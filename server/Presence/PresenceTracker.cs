@@ -9,6 +9,7 @@ namespace ChatApp.Server.Presence;
 /// <summary>Who is online (first connection opens, last one closes or times out) and who is typing.</summary>
 public sealed class PresenceTracker(
     ConnectionRegistry connections,
+    IOnlineElsewhere elsewhere,
     RoomQueries rooms,
     RoomBroadcaster broadcaster,
     IOptions<TypingOptions> options,
@@ -22,7 +23,13 @@ public sealed class PresenceTracker(
     {
         if (connections.Add(user.Id, connectionId))
         {
-            await AnnounceAsync(user, cancellationToken);
+            // Asked before this node says so: of two nodes the user opens at once, at least one announces it.
+            var already = await elsewhere.IsOnlineAsync(user.Id, cancellationToken);
+            await elsewhere.SetAsync(user.Id, user.Name, online: true, cancellationToken);
+            if (!already)
+            {
+                await AnnounceAsync(user, cancellationToken);
+            }
         }
     }
 
@@ -30,7 +37,12 @@ public sealed class PresenceTracker(
     {
         if (connections.Remove(user.Id, connectionId))
         {
-            await AnnounceAsync(user, cancellationToken);
+            // Another node's connection keeps the user online: only the last one anywhere announces offline.
+            await elsewhere.SetAsync(user.Id, user.Name, online: false, cancellationToken);
+            if (!await elsewhere.IsOnlineAsync(user.Id, cancellationToken))
+            {
+                await AnnounceAsync(user, cancellationToken);
+            }
         }
     }
 
