@@ -62,8 +62,22 @@ public sealed partial class ClusterBus(RedisConnection redis, IOptions<ClusterOp
         var multiplexer = await redis.GetAsync(stoppingToken);
         var subscriber = multiplexer.GetSubscriber();
         // A queue, not a handler: messages are handed over one at a time, in the order Redis sent them.
-        var queue = await subscriber.SubscribeAsync(EffectsChannel);
-        queue.OnMessage(message => OnMessage(message.Message));
+        // Redis may be down at start-up: the node keeps trying (it is not ready meanwhile), it does not stop.
+        while (true)
+        {
+            try
+            {
+                var queue = await subscriber.SubscribeAsync(EffectsChannel);
+                queue.OnMessage(message => OnMessage(message.Message));
+                break;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogSubscribeFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+
         multiplexer.ConnectionRestored += (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Subscription)
@@ -127,6 +141,9 @@ public sealed partial class ClusterBus(RedisConnection redis, IOptions<ClusterOp
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a committed batch to Redis failed; retrying")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to the cluster's batches in Redis failed; retrying")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable cluster batch came from Redis and was dropped")]
     private static partial void LogUnreadable(ILogger logger, Exception exception);

@@ -94,7 +94,7 @@ public sealed partial class ClusterFanout(
             switch (effect)
             {
                 case ChatMessage entry:
-                    sequencer.Accept(entry, _steps);
+                    sequencer.Accept(entry, _steps, served: rooms.IsServed(entry.Room));
                     break;
                 case GroupChange change when ConcernsThisNode(change):
                     sequencer.Accept(change, _steps);
@@ -154,7 +154,7 @@ public sealed partial class ClusterFanout(
 
                     break;
                 case ApplyStep apply:
-                    await ApplyAsync(apply.Change);
+                    Apply(apply.Change);
                     break;
                 case LateJoinStep late:
                     var missed = await MissedAsync(late, cancellationToken);
@@ -167,7 +167,7 @@ public sealed partial class ClusterFanout(
                         }
                     }
 
-                    await ApplyAsync(late.Change);
+                    Apply(late.Change);
                     break;
             }
         }
@@ -192,21 +192,22 @@ public sealed partial class ClusterFanout(
 
     // The SignalR group is kept too (its sends go through the backplane to every node): typing, joins and
     // leaves are announced to it. Entries never are: they go out from here, connection by connection.
-    private async Task ApplyAsync(GroupChange change)
+    private void Apply(GroupChange change)
     {
         foreach (var connection in Targets(change))
         {
+            // Not awaited: with the backplane a group change subscribes in Redis, and a Redis outage must not stall the entries.
             if (change.Join)
             {
                 if (rooms.Join(change.Room, connection))
                 {
-                    await hub.Groups.AddToGroupAsync(connection, RoomGroups.For(change.Room));
+                    Started(hub.Groups.AddToGroupAsync(connection, RoomGroups.For(change.Room)));
                 }
             }
             else
             {
                 rooms.Leave(change.Room, connection);
-                await hub.Groups.RemoveFromGroupAsync(connection, RoomGroups.For(change.Room));
+                Started(hub.Groups.RemoveFromGroupAsync(connection, RoomGroups.For(change.Room)));
             }
         }
     }

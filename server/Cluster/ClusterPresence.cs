@@ -30,9 +30,17 @@ public sealed partial class ClusterPresence(RedisConnection redis, IOptions<Clus
 
     public RedisKey NodesKey => Options.Prefix + ":nodes";
 
-    public async Task SetAsync(long userId, string userName, bool online, CancellationToken cancellationToken)
+    // One script, so setting this node's entry and looking at the others is one atomic step in Redis.
+    private const string SetAndLookScript = """
+        if ARGV[3] == '1' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) else redis.call('HDEL', KEYS[1], ARGV[1]) end
+        for i = 2, #KEYS do
+          if redis.call('HEXISTS', KEYS[i], ARGV[1]) == 1 then return 1 end
+        end
+        return 0
+        """;
+
+    public async Task<bool> SetAsync(long userId, string userName, bool online, CancellationToken cancellationToken)
     {
-        var field = Field(userId);
         if (online)
         {
             _mine[userId] = userName;
@@ -45,12 +53,15 @@ public sealed partial class ClusterPresence(RedisConnection redis, IOptions<Clus
         try
         {
             var db = (await redis.GetAsync(cancellationToken)).GetDatabase();
-            await (online ? db.HashSetAsync(PresenceKey(Options.NodeName), field, userName) : db.HashDeleteAsync(PresenceKey(Options.NodeName), field));
+            RedisKey[] keys = [PresenceKey(Options.NodeName), .. _others.Select(PresenceKey)];
+            var elsewhere = await db.ScriptEvaluateAsync(SetAndLookScript, keys, [Field(userId), userName, online ? "1" : "0"]);
+            return (int)elsewhere == 1;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // The heartbeat writes this node's users again once Redis answers.
+            // The heartbeat writes this node's users again once Redis answers; meanwhile only this node counts.
             LogRedisFailed(logger, ex);
+            return false;
         }
     }
 

@@ -78,6 +78,15 @@ public sealed class LocalRooms
         }
     }
 
+    /// <summary>Whether any connection of this node is in the room.</summary>
+    public bool IsServed(string room)
+    {
+        lock (_lock)
+        {
+            return _byRoom.ContainsKey(room);
+        }
+    }
+
     public IReadOnlyList<string> ConnectionsIn(string room)
     {
         lock (_lock)

@@ -41,11 +41,22 @@ public sealed class RoomSequencer(TimeProvider clock, TimeSpan gapTimeout)
     /// <summary>The rooms this node has a place for.</summary>
     public IReadOnlyCollection<string> Rooms => _rooms.Keys;
 
-    public void Accept(ChatMessage entry, List<SequencerStep> steps)
+    /// <param name="served">Whether a connection of this node is in the room. When none is and no join is waiting,
+    /// the room's place just moves on: nothing is held and no gap is read for a room nobody here receives.</param>
+    public void Accept(ChatMessage entry, List<SequencerStep> steps, bool served = true)
     {
         // A room first heard of through an entry has no connection of this node in it (a local join would
         // have come first and set the start), so starting just before this entry loses nobody anything.
         var state = StateOf(entry.Room, entry.Seq - 1);
+        if (!served && state.Pending.Count == 0)
+        {
+            state.Held.Clear();
+            state.Delivered = Math.Max(state.Delivered, entry.Seq);
+            state.KnownCommitted = Math.Max(state.KnownCommitted, state.Delivered);
+            state.GapSince = null;
+            return;
+        }
+
         if (entry.Seq <= state.Delivered || !state.Held.TryAdd(entry.Seq, entry))
         {
             Duplicates++;

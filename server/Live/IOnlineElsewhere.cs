@@ -6,8 +6,11 @@ namespace ChatApp.Server.Live;
 /// </summary>
 public interface IOnlineElsewhere
 {
-    /// <summary>Records that this node now has (or no longer has) a connection of the user.</summary>
-    Task SetAsync(long userId, string userName, bool online, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records that this node now has (or no longer has) a connection of the user, and answers, in the same
+    /// step, whether another node has one: of two nodes changing at once exactly one sees the other.
+    /// </summary>
+    Task<bool> SetAsync(long userId, string userName, bool online, CancellationToken cancellationToken);
 
     /// <summary>Whether another node has a connection of the user.</summary>
     Task<bool> IsOnlineAsync(long userId, CancellationToken cancellationToken);
@@ -21,9 +24,11 @@ public sealed class NowhereElse : IOnlineElsewhere
 {
     private static readonly Task<IReadOnlySet<long>> None = Task.FromResult<IReadOnlySet<long>>(new HashSet<long>());
 
-    public Task SetAsync(long userId, string userName, bool online, CancellationToken cancellationToken) => Task.CompletedTask;
+    private static readonly Task<bool> Nobody = Task.FromResult(false);
 
-    public Task<bool> IsOnlineAsync(long userId, CancellationToken cancellationToken) => Task.FromResult(false);
+    public Task<bool> SetAsync(long userId, string userName, bool online, CancellationToken cancellationToken) => Nobody;
+
+    public Task<bool> IsOnlineAsync(long userId, CancellationToken cancellationToken) => Nobody;
 
     public Task<IReadOnlySet<long>> OnlineAsync(IReadOnlyCollection<long> userIds, CancellationToken cancellationToken) => None;
 }

@@ -23,10 +23,8 @@ public sealed class PresenceTracker(
     {
         if (connections.Add(user.Id, connectionId))
         {
-            // Asked before this node says so: of two nodes the user opens at once, at least one announces it.
-            var already = await elsewhere.IsOnlineAsync(user.Id, cancellationToken);
-            await elsewhere.SetAsync(user.Id, user.Name, online: true, cancellationToken);
-            if (!already)
+            // Another node's connection means the user is online already: only the first anywhere announces it.
+            if (!await elsewhere.SetAsync(user.Id, user.Name, online: true, cancellationToken))
             {
                 await AnnounceAsync(user, cancellationToken);
             }
@@ -38,8 +36,7 @@ public sealed class PresenceTracker(
         if (connections.Remove(user.Id, connectionId))
         {
             // Another node's connection keeps the user online: only the last one anywhere announces offline.
-            await elsewhere.SetAsync(user.Id, user.Name, online: false, cancellationToken);
-            if (!await elsewhere.IsOnlineAsync(user.Id, cancellationToken))
+            if (!await elsewhere.SetAsync(user.Id, user.Name, online: false, cancellationToken))
             {
                 await AnnounceAsync(user, cancellationToken);
             }

@@ -115,10 +115,17 @@ public sealed class ClusterTests(PostgresServer postgres, SharedCluster shared) 
 
         // A second connection on node 1 and the close of the one on node 2: still online, from node 1.
         await using var onA = await ClusterNodes.ConnectAsync(cluster.Node(0), bobName, Cancel);
+        await onA.Connection.ListRoomsAsync(Cancel); // a call is answered only once the hub's connect work is done
+        var marker = await ClusterNodes.ConnectAsync(cluster.Node(1), Unique("mrk"), Cancel);
+        await marker.Connection.JoinRoomAsync(room, Cancel);
         await onB.DisposeAsync();
+        await marker.DisposeAsync();
+
+        // Node 2 announces in order: had it sent bob offline, that came before the marker's offline.
+        await ann.Events.WaitUntilAsync(r => r.LastPresenceOf(marker.Name) == nameof(EventRecorder.UserOffline), "the marker to go offline", Timeout);
+        Assert.Equal(nameof(EventRecorder.UserOnline), ann.Events.LastPresenceOf(bobName));
         members = await ann.Connection.GetRoomMembersAsync(room, Cancel);
         Assert.True(members.Single(m => m.UserName == bobName).Online);
-        Assert.Equal(nameof(EventRecorder.UserOnline), ann.Events.LastPresenceOf(bobName));
     }
 
     [Fact]

@@ -150,6 +150,22 @@ public sealed class RoomSequencerTests
         Assert.Equal(["join@40", "deliver 41"], steps.Select(Describe));
     }
 
+    [Fact]
+    public void ARoomNobodyOnThisNodeReceivesHoldsNothingAndAskForNoGapButALaterJoinGetsWhatItMissed()
+    {
+        var sequencer = NewSequencer();
+        var steps = new List<SequencerStep>();
+        sequencer.Accept(Entry("elsewhere", 1), steps, served: false);
+        sequencer.Accept(Entry("elsewhere", 3), steps, served: false);
+        _clock.Advance(Gap);
+
+        Assert.Empty(steps);
+        Assert.Empty(sequencer.DueGaps());
+        sequencer.Accept(new GroupChange("elsewhere", Join: true, UserId: 9, AtSeq: 2), steps);
+        var late = Assert.IsType<LateJoinStep>(Assert.Single(steps));
+        Assert.Equal((2L, 3L), (late.After, late.UpTo));
+    }
+
     private static void Join(RoomSequencer sequencer, string room, long atSeq, List<SequencerStep> steps) =>
         sequencer.Accept(new GroupChange(room, Join: true, ConnectionId: "c1", AtSeq: atSeq), steps);
 
