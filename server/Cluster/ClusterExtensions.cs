@@ -58,11 +58,11 @@ public static class ClusterExtensions
         });
 
         // One key ring for every node (and one application name: the default is the content root, which differs per install).
+        // Its repository asks for a database on every read and write: one connection, made on first use, serves them all.
+        var keyRing = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(RedisConnection.Settings(cluster)));
         builder.Services.AddDataProtection()
             .SetApplicationName("ChatApp")
-            .PersistKeysToStackExchangeRedis(
-                () => ConnectionMultiplexer.Connect(RedisConnection.Settings(cluster)).GetDatabase(),
-                cluster.Prefix + ":dataprotection-keys");
+            .PersistKeysToStackExchangeRedis(() => keyRing.Value.GetDatabase(), cluster.Prefix + ":dataprotection-keys");
 
         builder.Services.AddHealthChecks().AddCheck<RedisHealth>("redis", tags: [Hosting.Health.Ready]);
         return builder;
