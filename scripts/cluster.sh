@@ -75,9 +75,14 @@ case "$command" in
         echo "node$i already runs (pid $(cat "$data/node$i.pid"))" >&2
         continue
       fi
+      if curl -s -o /dev/null "$url/healthz/live"; then
+        echo "Something else already answers on $url: choose another --port." >&2
+        exit 1
+      fi
       mkdir -p "$data/logs"
       # One signing key file and one database for all: a token issued by one node is accepted by every node.
-      (cd "$server_dir" && \
+      # exec, so the recorded pid is the node's own (down stops exactly that process).
+      (cd "$server_dir" && exec env \
         ASPNETCORE_URLS="$url" \
         ASPNETCORE_ENVIRONMENT=Production \
         Storage__Provider=Postgres \
@@ -87,8 +92,8 @@ case "$command" in
         Auth__SigningKeyPath="$data/jwt-signing.key" \
         Storage__KeysPath="$data/keys" \
         Serilog__WriteTo__File__Args__path="$data/logs/node$i-.json" \
-        nohup dotnet ChatApp.Server.dll >"$data/logs/node$i.out" 2>&1 &
-        echo $! >"$data/node$i.pid")
+        nohup dotnet ChatApp.Server.dll >"$data/logs/node$i.out" 2>&1) &
+      echo $! >"$data/node$i.pid"
       # The first node applies the migrations; the others start once it has, instead of racing it.
       if [ "$i" -eq 1 ]; then wait_ready "$url" node1 "$data/logs/node1.out"; fi
     done
@@ -98,9 +103,9 @@ case "$command" in
 
     if ! { [ -f "$data/frontdoor.pid" ] && kill -0 "$(cat "$data/frontdoor.pid")" 2>/dev/null; }; then
       nodes_csv=$(IFS=,; echo "${node_urls[*]}")
-      (cd "$frontdoor_dir" && nohup dotnet ChatApp.FrontDoor.dll --urls "http://127.0.0.1:$port" \
-        --FrontDoor:Nodes="$nodes_csv" >"$data/logs/frontdoor.out" 2>&1 &
-        echo $! >"$data/frontdoor.pid")
+      (cd "$frontdoor_dir" && exec nohup dotnet ChatApp.FrontDoor.dll --urls "http://127.0.0.1:$port" \
+        --FrontDoor:Nodes="$nodes_csv" >"$data/logs/frontdoor.out" 2>&1) &
+      echo $! >"$data/frontdoor.pid"
     fi
     wait_ready "http://127.0.0.1:$port" "the front door" "$data/logs/frontdoor.out"
 
