@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Server.Cluster;
@@ -7,7 +8,8 @@ public sealed class ClusterConnections(LocalRooms rooms) : IHubFilter
 {
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
-        rooms.Opened(context.Context.ConnectionId);
+        // The hub's connections are authenticated ([Authorize]): the user identifier is the numeric user id.
+        rooms.Opened(context.Context.ConnectionId, long.TryParse(context.Context.UserIdentifier, CultureInfo.InvariantCulture, out var userId) ? userId : 0);
         try
         {
             await next(context);

@@ -40,10 +40,37 @@ public sealed partial class ClusterFanout(
     /// <summary>Compares the rooms served here with the database at once (after a Redis reconnect, say).</summary>
     public void CheckTails() => _work.Writer.TryWrite(CheckTailsAsync);
 
+    /// <summary>
+    /// After the subscription was lost: entries missed meanwhile are found by the tail check, but a missed group
+    /// change can only be found in the stored membership. A connection left in a room its user no longer belongs
+    /// to (removed while this node was deaf) is taken out, before anything else is delivered.
+    /// </summary>
+    public void Resync()
+    {
+        _work.Writer.TryWrite(RemoveStaleMembersAsync);
+        _work.Writer.TryWrite(CheckTailsAsync);
+    }
+
+    private async Task RemoveStaleMembersAsync(CancellationToken cancellationToken)
+    {
+        var local = rooms.Memberships();
+        if (local.Count == 0)
+        {
+            return;
+        }
+
+        var stored = await log.MembersAsync([.. local.Select(m => (m.Room, m.UserId)).Distinct()], cancellationToken);
+        foreach (var (room, connection, userId) in local.Where(m => !stored.Contains((m.Room, m.UserId))))
+        {
+            LogStaleMember(logger, room, userId);
+            Apply(new GroupChange(room, Join: false, ConnectionId: connection));
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         bus.Received = Accept;
-        bus.Restored = CheckTails;
+        bus.Restored = Resync;
         var ticks = TickAsync(stoppingToken);
         await foreach (var work in _work.Reader.ReadAllAsync(stoppingToken))
         {
@@ -243,6 +270,9 @@ public sealed partial class ClusterFanout(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Filled {Room} ({After}, {UpTo}] from the database: {Count} entries")]
     private static partial void LogGapFilled(ILogger logger, string room, long after, long upTo, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} is no longer a member of {Room}: a removal was missed while Redis was unreachable; applied now")]
+    private static partial void LogStaleMember(ILogger logger, string room, long userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster fan-out failed a step; it is retried at the next gap check")]
     private static partial void LogWorkFailed(ILogger logger, Exception exception);

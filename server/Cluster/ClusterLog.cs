@@ -13,6 +13,9 @@ public interface IClusterLog
 
     /// <summary>The last seq of each of these rooms.</summary>
     Task<IReadOnlyDictionary<string, long>> LastSeqsAsync(IReadOnlyCollection<string> rooms, CancellationToken cancellationToken);
+
+    /// <summary>Which of these (room, user) pairs are stored memberships of rooms that still exist.</summary>
+    Task<IReadOnlySet<(string Room, long UserId)>> MembersAsync(IReadOnlyCollection<(string Room, long UserId)> pairs, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -40,6 +43,23 @@ public sealed class ClusterLog(IDbContextFactory<ChatDbContext> contexts) : IClu
         }
 
         return entries;
+    }
+
+    public async Task<IReadOnlySet<(string Room, long UserId)>> MembersAsync(IReadOnlyCollection<(string Room, long UserId)> pairs, CancellationToken cancellationToken)
+    {
+        var found = new HashSet<(string, long)>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        foreach (var chunk in pairs.Select(p => p.Room).Distinct().Chunk(200))
+        {
+            var users = pairs.Where(p => chunk.Contains(p.Room)).Select(p => p.UserId).Distinct().ToList();
+            var rows = await db.RoomMembers
+                .Join(db.Rooms.Where(r => chunk.Contains(r.Name) && r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => new { r.Name, m.UserId })
+                .Where(m => users.Contains(m.UserId))
+                .ToListAsync(cancellationToken);
+            found.UnionWith(rows.Select(r => (r.Name, r.UserId)));
+        }
+
+        return found;
     }
 
     public async Task<IReadOnlyDictionary<string, long>> LastSeqsAsync(IReadOnlyCollection<string> rooms, CancellationToken cancellationToken)

@@ -9,15 +9,15 @@ public sealed class LocalRooms
 {
     private readonly Dictionary<string, HashSet<string>> _byRoom = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _byConnection = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _open = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>A connection of this node opened: group changes for it may follow.</summary>
-    public void Opened(string connectionId)
+    public void Opened(string connectionId, long userId)
     {
         lock (_lock)
         {
-            _open.Add(connectionId);
+            _open[connectionId] = userId;
         }
     }
 
@@ -25,7 +25,7 @@ public sealed class LocalRooms
     {
         lock (_lock)
         {
-            return _open.Contains(connectionId);
+            return _open.ContainsKey(connectionId);
         }
     }
 
@@ -34,7 +34,7 @@ public sealed class LocalRooms
     {
         lock (_lock)
         {
-            if (!_open.Contains(connectionId))
+            if (!_open.ContainsKey(connectionId))
             {
                 return false;
             }
@@ -92,6 +92,15 @@ public sealed class LocalRooms
         lock (_lock)
         {
             return _byRoom.TryGetValue(room, out var set) ? [.. set] : [];
+        }
+    }
+
+    /// <summary>Every (room, connection, user) of this node, to compare with the stored membership.</summary>
+    public IReadOnlyList<(string Room, string ConnectionId, long UserId)> Memberships()
+    {
+        lock (_lock)
+        {
+            return [.. _byRoom.SelectMany(r => r.Value.Select(c => (r.Key, c, _open.GetValueOrDefault(c))))];
         }
     }
 
