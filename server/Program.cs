@@ -2,6 +2,7 @@ using ChatApp.Contracts;
 using ChatApp.Server.Admin;
 using ChatApp.Server.Attachments;
 using ChatApp.Server.Auth;
+using ChatApp.Server.Cluster;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
@@ -46,6 +47,9 @@ builder.AddChatAdmin();
 
 // Errors: ChatException becomes ProblemDetails on REST (and HubException on the hub), both with a code.
 builder.AddChatErrors();
+
+// Cluster mode, only when Redis is configured: ordered fan-out across nodes, the SignalR backplane, shared keys and presence.
+builder.AddChatCluster();
 
 var app = builder.Build();
 

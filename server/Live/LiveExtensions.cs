@@ -9,6 +9,7 @@ public static class LiveExtensions
     {
         builder.Services.AddSingleton<HubConnections>();
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<IOnlineElsewhere, NowhereElse>(); // cluster mode registers its own
         builder.Services.AddSingleton<RoomBroadcaster>();
         builder.Services.AddSingleton<ICommittedEffects>(services => services.GetRequiredService<RoomBroadcaster>());
         builder.Services.AddHostedService(services => services.GetRequiredService<RoomBroadcaster>());

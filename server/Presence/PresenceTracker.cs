@@ -9,6 +9,7 @@ namespace ChatApp.Server.Presence;
 /// <summary>Who is online (first connection opens, last one closes or times out) and who is typing.</summary>
 public sealed class PresenceTracker(
     ConnectionRegistry connections,
+    IOnlineElsewhere elsewhere,
     RoomQueries rooms,
     RoomBroadcaster broadcaster,
     IOptions<TypingOptions> options,
@@ -23,7 +24,11 @@ public sealed class PresenceTracker(
     {
         if (connections.Add(user.Id, connectionId))
         {
-            await AnnounceAsync(user, cancellationToken);
+            // Another node's connection means the user is online already: only the first anywhere announces it.
+            if (!await elsewhere.SetAsync(user.Id, user.Name, online: true, cancellationToken))
+            {
+                await AnnounceAsync(user, cancellationToken);
+            }
         }
     }
 
@@ -31,7 +36,11 @@ public sealed class PresenceTracker(
     {
         if (connections.Remove(user.Id, connectionId))
         {
-            await AnnounceAsync(user, cancellationToken);
+            // Another node's connection keeps the user online: only the last one anywhere announces offline.
+            if (!await elsewhere.SetAsync(user.Id, user.Name, online: false, cancellationToken))
+            {
+                await AnnounceAsync(user, cancellationToken);
+            }
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class CreateRoom(ChatUser owner, string name, bool isPrivate, Date
         await db.SaveChangesAsync(cancellationToken);
         db.RoomMembers.Add(new RoomMember { RoomId = room.Id, UserId = owner.Id, JoinedAt = now });
         await db.SaveChangesAsync(cancellationToken);
-        context.ChangeGroup(new GroupChange(name, Join: true, UserId: owner.Id));
+        await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: owner.Id), room.Id, cancellationToken);
         return new MembershipChange(name, owner.Id, owner.Name, Changed: true);
     }
 }
@@ -46,7 +46,7 @@ public sealed class JoinRoom(ChatUser user, string name, DateTimeOffset now) : W
 
         var added = await db.AddMemberAsync(room.Id, user.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        context.ChangeGroup(new GroupChange(name, Join: true, UserId: user.Id));
+        await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: user.Id), room.Id, cancellationToken);
         return new MembershipChange(name, user.Id, user.Name, added);
     }
 }
@@ -63,7 +63,7 @@ public sealed class LeaveRoom(ChatUser user, string name) : WriteCommand<Members
             throw ReadAccess.NoReadableRoom(name);
         }
 
-        context.ChangeGroup(new GroupChange(name, Join: false, UserId: user.Id));
+        await context.ChangeGroupAsync(new GroupChange(name, Join: false, UserId: user.Id), room.Id, cancellationToken);
         return new MembershipChange(name, user.Id, user.Name, removed > 0);
     }
 }
@@ -78,7 +78,7 @@ public sealed class InviteToRoom(ChatUser owner, string name, string userName, D
         var invitee = await db.FindUserAsync(userName, cancellationToken);
         var added = await db.AddMemberAsync(room.Id, invitee.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        context.ChangeGroup(new GroupChange(name, Join: true, UserId: invitee.Id));
+        await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: invitee.Id), room.Id, cancellationToken);
         return new MembershipChange(name, invitee.Id, invitee.UserName, added);
     }
 }
@@ -97,7 +97,7 @@ public sealed class RemoveFromRoom(ChatUser owner, string name, string userName)
         }
 
         var removed = await db.RoomMembers.Where(m => m.RoomId == room.Id && m.UserId == member.Id).ExecuteDeleteAsync(cancellationToken);
-        context.ChangeGroup(new GroupChange(name, Join: false, UserId: member.Id));
+        await context.ChangeGroupAsync(new GroupChange(name, Join: false, UserId: member.Id), room.Id, cancellationToken);
         return new MembershipChange(name, member.Id, member.UserName, removed > 0);
     }
 }
@@ -126,8 +126,8 @@ public sealed class OpenDirect(ChatUser caller, string otherName, DateTimeOffset
         var callerAdded = await db.AddMemberAsync(room.Id, caller.Id, now, cancellationToken);
         var otherAdded = await db.AddMemberAsync(room.Id, other.Id, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        context.ChangeGroup(new GroupChange(name, Join: true, UserId: caller.Id));
-        context.ChangeGroup(new GroupChange(name, Join: true, UserId: other.Id));
+        await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: caller.Id), room.Id, cancellationToken);
+        await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: other.Id), room.Id, cancellationToken);
         return (new MembershipChange(name, caller.Id, caller.Name, callerAdded), new MembershipChange(name, other.Id, other.UserName, otherAdded));
     }
 }
@@ -142,11 +142,11 @@ public sealed class JoinMemberGroups(long userId, string connectionId) : WriteCo
     protected override async Task<int> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var rooms = await context.Db.RoomMembers.Where(m => m.UserId == userId)
-            .Join(context.Db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => r.Name)
+            .Join(context.Db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => new { r.Name, r.LastSeq })
             .ToListAsync(cancellationToken);
         foreach (var room in rooms)
         {
-            context.ChangeGroup(new GroupChange(room, Join: true, ConnectionId: connectionId));
+            context.ChangeGroup(new GroupChange(room.Name, Join: true, ConnectionId: connectionId, AtSeq: room.LastSeq));
         }
 
         return rooms.Count;

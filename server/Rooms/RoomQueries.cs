@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ChatApp.Server.Rooms;
 
 /// <summary>Read-side queries about rooms: async, untracked.</summary>
-public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, ConnectionRegistry connections)
+public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, ConnectionRegistry connections, IOnlineElsewhere elsewhere)
 {
     /// <summary>Public rooms and the caller's private rooms and DMs, with unread and mention counts derived from seqs.</summary>
     public async Task<IReadOnlyList<RoomInfo>> ListAsync(ChatUser user, CancellationToken cancellationToken) =>
@@ -120,6 +120,7 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.UserName })
             .OrderBy(u => u.UserName)
             .ToListAsync(cancellationToken);
-        return members.ConvertAll(m => new MemberInfo(m.UserName, connections.IsOnline(m.Id), m.Id == access.OwnerId));
+        var elsewhereOnline = await elsewhere.OnlineAsync(members.Select(m => m.Id).ToList(), cancellationToken);
+        return members.ConvertAll(m => new MemberInfo(m.UserName, connections.IsOnline(m.Id) || elsewhereOnline.Contains(m.Id), m.Id == access.OwnerId));
     }
 }

@@ -1,0 +1,282 @@
+using System.Threading.Channels;
+using ChatApp.Contracts;
+using ChatApp.Server.Data;
+using ChatApp.Server.Live;
+using Microsoft.Extensions.Options;
+
+namespace ChatApp.Server.Cluster;
+
+/// <summary>
+/// The live fan-out of a cluster node. The writer's committed effects go to Redis for the other nodes and,
+/// directly, into this node's own ordered stream; what other nodes publish comes in from Redis. One loop
+/// puts each room's entries and group changes in seq order (<see cref="RoomSequencer"/>), fills gaps from
+/// the database, and sends to this node's own connections only.
+/// </summary>
+public sealed partial class ClusterFanout(
+    RoomSequencer sequencer,
+    LocalRooms rooms,
+    ConnectionRegistry registry,
+    LiveHub hub,
+    IClusterLog log,
+    ClusterBus bus,
+    IOptions<ClusterOptions> options,
+    ILogger<ClusterFanout> logger) : BackgroundService, ICommittedEffects
+{
+    private readonly Channel<Func<CancellationToken, Task>> _work =
+        Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
+
+    private readonly List<SequencerStep> _steps = [];
+
+    /// <summary>Called by the writer after each commit, in commit order; never blocks it.</summary>
+    public void Publish(IReadOnlyList<object> effects)
+    {
+        bus.Publish(effects);
+        Accept(effects);
+    }
+
+    /// <summary>Effects another node published (or this node's, if the bus hands them back), in any order.</summary>
+    public void Accept(IReadOnlyList<object> effects) => _work.Writer.TryWrite(cancellationToken => RunAsync(effects, cancellationToken));
+
+    /// <summary>Compares the rooms served here with the database at once (after a Redis reconnect, say).</summary>
+    public void CheckTails() => _work.Writer.TryWrite(CheckTailsAsync);
+
+    /// <summary>
+    /// After the subscription was lost: entries missed meanwhile are found by the tail check, but a missed group
+    /// change can only be found in the stored membership. A connection left in a room its user no longer belongs
+    /// to (removed while this node was deaf) is taken out, before anything else is delivered.
+    /// </summary>
+    public void Resync()
+    {
+        _work.Writer.TryWrite(RemoveStaleMembersAsync);
+        _work.Writer.TryWrite(CheckTailsAsync);
+    }
+
+    private async Task RemoveStaleMembersAsync(CancellationToken cancellationToken)
+    {
+        var local = rooms.Memberships();
+        if (local.Count == 0)
+        {
+            return;
+        }
+
+        var stored = await log.MembersAsync([.. local.Select(m => (m.Room, m.UserId)).Distinct()], cancellationToken);
+        foreach (var (room, connection, userId) in local.Where(m => !stored.Contains((m.Room, m.UserId))))
+        {
+            LogStaleMember(logger, room, userId);
+            Apply(new GroupChange(room, Join: false, ConnectionId: connection));
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        bus.Received = Accept;
+        bus.Restored = Resync;
+        var ticks = TickAsync(stoppingToken);
+        await foreach (var work in _work.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await work(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // A failed database read leaves the gap open: it is asked for again at the next timeout.
+                LogWorkFailed(logger, ex);
+            }
+        }
+
+        await ticks;
+    }
+
+    private async Task TickAsync(CancellationToken stoppingToken)
+    {
+        var gapTick = TimeSpan.FromMilliseconds(Math.Max(10, options.Value.GapTimeoutMilliseconds / 2));
+        var tailEvery = TimeSpan.FromSeconds(options.Value.TailCheckSeconds);
+        var sinceTail = TimeSpan.Zero;
+        using var timer = new PeriodicTimer(gapTick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                _work.Writer.TryWrite(FillGapsAsync);
+                sinceTail += gapTick;
+                if (sinceTail >= tailEvery)
+                {
+                    sinceTail = TimeSpan.Zero;
+                    _work.Writer.TryWrite(CheckTailsAsync);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task RunAsync(IReadOnlyList<object> effects, CancellationToken cancellationToken)
+    {
+        _steps.Clear();
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case ChatMessage entry:
+                    sequencer.Accept(entry, _steps, served: rooms.IsServed(entry.Room));
+                    break;
+                case GroupChange change when ConcernsThisNode(change):
+                    sequencer.Accept(change, _steps);
+                    break;
+            }
+        }
+
+        await RunStepsAsync(cancellationToken);
+    }
+
+    private bool ConcernsThisNode(GroupChange change) => change.ConnectionId is { } connection
+        ? rooms.IsOpen(connection)
+        : registry.ConnectionsOf(change.UserId ?? 0).Count > 0;
+
+    private async Task FillGapsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (room, after, upTo) in sequencer.DueGaps())
+        {
+            var entries = await log.EntriesAsync(room, after, upTo, cancellationToken);
+            LogGapFilled(logger, room, after, upTo, entries.Count);
+            _steps.Clear();
+            foreach (var entry in entries)
+            {
+                sequencer.Accept(entry, _steps);
+            }
+
+            await RunStepsAsync(cancellationToken);
+        }
+    }
+
+    private async Task CheckTailsAsync(CancellationToken cancellationToken)
+    {
+        var served = rooms.Rooms();
+        if (served.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (room, lastSeq) in await log.LastSeqsAsync(served, cancellationToken))
+        {
+            sequencer.NoteCommitted(room, lastSeq);
+        }
+    }
+
+    private async Task RunStepsAsync(CancellationToken cancellationToken)
+    {
+        // Copied: a late join reads the database, and the list is reused by whatever runs next.
+        foreach (var step in _steps.ToList())
+        {
+            switch (step)
+            {
+                case DeliverStep deliver:
+                    foreach (var connection in rooms.ConnectionsIn(deliver.Entry.Room))
+                    {
+                        Started(Deliver(hub.Clients.Client(connection), deliver.Entry));
+                    }
+
+                    break;
+                case ApplyStep apply:
+                    Apply(apply.Change);
+                    break;
+                case LateJoinStep late:
+                    var missed = await MissedAsync(late, cancellationToken);
+                    // A connection already in the room had these live; only a newcomer is sent them.
+                    foreach (var connection in Targets(late.Change).Where(c => !rooms.IsIn(late.Change.Room, c)))
+                    {
+                        foreach (var entry in missed)
+                        {
+                            Started(Deliver(hub.Clients.Client(connection), entry));
+                        }
+                    }
+
+                    Apply(late.Change);
+                    break;
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ChatMessage>> MissedAsync(LateJoinStep late, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await log.EntriesAsync(late.Change.Room, late.After, late.UpTo, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The join still happens; what it missed the client gets from StreamMessagesSince when it next catches up.
+            LogWorkFailed(logger, ex);
+            return [];
+        }
+    }
+
+    private IReadOnlyList<string> Targets(GroupChange change) =>
+        change.ConnectionId is { } one ? [one] : registry.ConnectionsOf(change.UserId ?? 0);
+
+    // The SignalR group is kept too (its sends go through the backplane to every node): typing, joins and
+    // leaves are announced to it. Entries never are: they go out from here, connection by connection.
+    private void Apply(GroupChange change)
+    {
+        foreach (var connection in Targets(change))
+        {
+            // Not awaited: with the backplane a group change subscribes in Redis, and a Redis outage must not stall the entries.
+            if (change.Join)
+            {
+                if (rooms.Join(change.Room, connection))
+                {
+                    Started(hub.Groups.AddToGroupAsync(connection, RoomGroups.For(change.Room)));
+                }
+            }
+            else
+            {
+                rooms.Leave(change.Room, connection);
+                Started(hub.Groups.RemoveFromGroupAsync(connection, RoomGroups.For(change.Room)));
+            }
+        }
+    }
+
+    private static Task Deliver(IChatClient client, ChatMessage entry) => entry.Kind switch
+    {
+        EntryKinds.Edit => client.MessageEdited(entry),
+        EntryKinds.Delete => client.MessageDeleted(entry),
+        EntryKinds.Reaction => client.ReactionChanged(entry),
+        _ => client.MessageReceived(entry),
+    };
+
+    // Started in order, not awaited: SignalR keeps each connection's writes in order, and one slow connection only delays itself.
+    private void Started(Task sending)
+    {
+        if (!sending.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(sending);
+        }
+    }
+
+    private async Task ObserveAsync(Task sending)
+    {
+        try
+        {
+            await sending;
+        }
+        catch (Exception ex)
+        {
+            LogSendFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Filled {Room} ({After}, {UpTo}] from the database: {Count} entries")]
+    private static partial void LogGapFilled(ILogger logger, string room, long after, long upTo, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} is no longer a member of {Room}: a removal was missed while Redis was unreachable; applied now")]
+    private static partial void LogStaleMember(ILogger logger, string room, long userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster fan-out failed a step; it is retried at the next gap check")]
+    private static partial void LogWorkFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A live send failed for some connection")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception);
+}
