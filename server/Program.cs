@@ -22,7 +22,8 @@ builder.AddChatLogging();
 // reverse order, so the writer drains its queue at shutdown while the fan-out is still running.
 builder.AddChatLive();
 
-// Storage: SQLite (WAL, synchronous=FULL), EF Core migrations at start-up, one server per database; token keys beside it.
+// Storage (Storage:Provider): SQLite by default (WAL, synchronous=FULL, one server per file) or PostgreSQL (shared by a
+// cluster's nodes); EF Core migrations of that provider at start-up; token keys beside it.
 builder.AddChatData();
 
 // Accounts, sessions, JWT access tokens (REST header, or access_token on the hub's WebSocket request), admins.

@@ -18,7 +18,26 @@ internal sealed class BotLogins(IReadOnlyList<ChatAccounts> accounts, string pas
 {
     private volatile bool _registerFirst;
 
+    /// <summary>Attempts of one bot's login while the server answers 503: its password-hashing gate is full, try later.</summary>
+    private const int BusyAttempts = 8;
+
     public async Task<LoginResponse> LoginAsync(Bot bot, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryLoginAsync(bot, cancellationToken);
+            }
+            catch (ChatApiException ex) when (ex.StatusCode == 503 && attempt < BusyAttempts)
+            {
+                // The server hashes a few passwords at a time and refuses what waited too long: back off, then again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 250 << attempt)), cancellationToken);
+            }
+        }
+    }
+
+    private async Task<LoginResponse> TryLoginAsync(Bot bot, CancellationToken cancellationToken)
     {
         var account = accounts[bot.HomeServer];
         if (_registerFirst)
