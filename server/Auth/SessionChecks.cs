@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ChatApp.Server.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,14 +26,19 @@ public sealed class SessionChecks(IDbContextFactory<ChatDbContext> contexts, Tim
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var session = await SessionState(db, sessionId, cancellationToken);
+        var session = await SessionStateFor(db)(db, sessionId, cancellationToken);
         return session is { RevokedAt: null, Disabled: false } && session.ExpiresAt > clock.GetUtcNow();
     }
 
-    private static readonly Func<ChatDbContext, string, CancellationToken, Task<SessionRow?>> SessionState = EF.CompileAsyncQuery(
-        (ChatDbContext db, string id, CancellationToken _) => db.Sessions.Where(s => s.Id == id)
-            .Select(s => new SessionRow(s.RevokedAt, s.ExpiresAt, db.Users.Any(u => u.Id == s.UserId && u.DisabledAt != null)))
-            .FirstOrDefault());
+    // A compiled query keeps the first model and provider it ran with, and one test process runs servers on both
+    // SQLite and PostgreSQL: one compiled query per context type (there are two).
+    private static readonly ConcurrentDictionary<Type, Func<ChatDbContext, string, CancellationToken, Task<SessionRow?>>> SessionStates = new();
+
+    private static Func<ChatDbContext, string, CancellationToken, Task<SessionRow?>> SessionStateFor(ChatDbContext db) =>
+        SessionStates.GetOrAdd(db.GetType(), static _ => EF.CompileAsyncQuery(
+            (ChatDbContext db, string id, CancellationToken _) => db.Sessions.Where(s => s.Id == id)
+                .Select(s => new SessionRow(s.RevokedAt, s.ExpiresAt, db.Users.Any(u => u.Id == s.UserId && u.DisabledAt != null)))
+                .FirstOrDefault()));
 
     // Dates are compared in .NET, not in SQL: SQLite stores DateTimeOffset as text that EF cannot order.
     private sealed record SessionRow(DateTimeOffset? RevokedAt, DateTimeOffset ExpiresAt, bool Disabled);

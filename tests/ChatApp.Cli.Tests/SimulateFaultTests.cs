@@ -131,9 +131,11 @@ public sealed class SimulateFaultTests : IAsyncLifetime
     {
         var server = await StartServerAsync();
         var (run, json, output, error) = await StartSimulationAsync(server.Address.ToString(),
-            "--users", "6", "--rooms", "1", "--rate", "2", "--duration", "4s", "--warmup", "500ms", "--bot-prefix", "gone", "--drain-timeout", "3s");
+            "--users", "6", "--rooms", "1", "--rate", "2", "--duration", "10s", "--warmup", "500ms", "--bot-prefix", "gone", "--drain-timeout", "3s");
 
-        await Task.Delay(TimeSpan.FromSeconds(2), Cancel);
+        // Well inside the send phase, even when the progress line that says it began was late (a busy machine): a kill
+        // after the last send would leave nothing unchecked, and the run would rightly pass.
+        await Task.Delay(TimeSpan.FromSeconds(1), Cancel);
         await KillAsync(server);
         var exitCode = await run.WaitAsync(RunTimeout, Cancel);
 
