@@ -107,6 +107,11 @@ internal static class DeliveryCheck
             problems.Add($"{failed} sends were never acknowledged (see the errors)");
         }
 
+        if (run.InFlight > 0)
+        {
+            problems.Add($"{run.InFlight} sends were neither acknowledged nor failed when the run ended");
+        }
+
         if (acked == 0 || expected == 0)
         {
             problems.Add("nothing was acknowledged, so the check covered nothing");

@@ -17,6 +17,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
     private static readonly TimeSpan LoginTimeout = TimeSpan.FromSeconds(120);
     internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(5);
 
     private readonly SimulationRun _run = new(options);
     private readonly SimulationRooms _rooms = new(env, options);
@@ -163,7 +164,14 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
             _run.CountError("ack not received before the drain timeout");
         }
 
-        await deadline.CancelAsync(); // sends still unanswered fail now, and count as failed
+        await deadline.CancelAsync(); // sends still unanswered fail now, and count as failed...
+        // ...each on its own continuation: wait (bounded) until they have, or the check would read a failure as "not yet".
+        var settleUntil = Stopwatch.GetTimestamp() + (long)(SettleTimeout.TotalSeconds * frequency);
+        while (_run.InFlight > 0 && Stopwatch.GetTimestamp() < settleUntil)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+
         _progress.Phase = "check";
         var observed = bots.Select(b =>
         {
