@@ -36,7 +36,7 @@ public static class SearchCommand
     {
         var (session, connection) = await SessionConnection.OpenAsync(env, server, new ChatConnectionOptions(), cancellationToken);
         await using var _ = connection;
-        var formatter = new EntryFormatter(env.Clock, session.UserName);
+        var formatter = new EntryFormatter(env.Clock, session.UserName, session.Server);
         SearchPage page;
         try
         {

@@ -56,6 +56,7 @@ public sealed class ChatConnection : IAsyncDisposable
 
         Hub = builder.Build();
         Protocol = options.Protocol;
+        AccessToken = accessToken;
         Hub.Reconnecting += OnStateChangedAsync;
         Hub.Reconnected += OnStateChangedAsync;
         Hub.Closed += OnStateChangedAsync;
@@ -66,6 +67,9 @@ public sealed class ChatConnection : IAsyncDisposable
     public HubConnectionState State => Hub.State;
 
     public ChatProtocol Protocol { get; }
+
+    /// <summary>The tokens this connection uses, for REST calls made alongside it (uploads).</summary>
+    public Func<CancellationToken, ValueTask<string?>> AccessToken { get; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

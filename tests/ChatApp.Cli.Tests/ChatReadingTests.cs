@@ -102,13 +102,14 @@ public sealed class ChatReadingTests : IAsyncLifetime
         await chat.TypeAsync("/help", "/quit");
         // A command without what it needs, or one that does not exist, answers with one line saying what to type.
         await chat.TypeAsync("/search", line => line == "* usage: /search WORDS [in:ROOM | in:here] (search every room you can read, or one)");
+        await chat.TypeAsync("/upload", line => line.StartsWith("* usage: /upload PATH [TEXT] (send a file to the current room", StringComparison.Ordinal));
         await chat.TypeAsync("/frobnicate", line => line == "* unknown command /frobnicate; /help lists the commands");
         await chat.QuitAsync();
 
         string[] commands =
         [
-            "/join ROOM", "/dm NAME", "/create NAME [private]", "/invite NAME [ROOM]", "/remove NAME [ROOM]", "/leave [ROOM]", "/rooms [FILTER]",
-            "/who, /members", "/edit MSG TEXT", "/delete MSG", "/react [MSG] EMOJI", "/history [N]", "/search WORDS [in:ROOM | in:here]", "/more",
+            "/join ROOM", "/dm NAME", "/create NAME [private]", "/invite NAME [ROOM]", "/remove NAME [ROOM]", "/leave [ROOM]", "/rooms [FILTER]", "/topic [TEXT]",
+            "/who, /members", "/edit MSG TEXT", "/delete MSG", "/react [MSG] EMOJI", "/reply MSG TEXT", "/upload PATH [TEXT]", "/history [N]", "/search WORDS [in:ROOM | in:here]", "/more",
             "/context MSG", "/help", "/quit",
         ];
         Assert.All(commands, command => Assert.Contains(chat.Output.Lines, l => l.TrimStart().StartsWith(command + " ", StringComparison.Ordinal)));

@@ -19,11 +19,12 @@ public sealed class ChatRun
     public Task<int> Exit { get; }
 
     /// <summary>Starts the chat (the user must be logged in) and waits until it has entered its first room.</summary>
-    public static async Task<ChatRun> StartAsync(ChatTestServer server, int? terminal = null, TimeProvider? clock = null, string room = "general")
+    /// <param name="sessionName">The session file, for a second CLI user logged in with that name.</param>
+    public static async Task<ChatRun> StartAsync(ChatTestServer server, int? terminal = null, TimeProvider? clock = null, string room = "general", string sessionName = "session.json")
     {
         var input = new TypedInput();
         var output = new RecordedOutput();
-        var exit = CliApp.RunAsync(["chat", "--room", room], server.Environment(input, output, new RecordedOutput(), terminal: terminal, clock: clock), TestContext.Current.CancellationToken);
+        var exit = CliApp.RunAsync(["chat", "--room", room], server.Environment(input, output, new RecordedOutput(), sessionName, terminal: terminal, clock: clock), TestContext.Current.CancellationToken);
         var run = new ChatRun(input, output, exit);
         await output.WaitForLineAsync("* now in " + room);
         return run;

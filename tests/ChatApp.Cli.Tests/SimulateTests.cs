@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace ChatApp.Cli.Tests;
 
@@ -149,6 +150,36 @@ public sealed class SimulateTests : IAsyncLifetime
         Assert.Equal(3.0, summary.GetProperty("highestCleanRate").GetDouble());
         Assert.False(summary.TryGetProperty("firstUncleanRate", out _), output.Text); // clean at every step
         Assert.Contains("highest clean rate 3 msgs/user/s", output.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheHtmlReportIsOnePageWhoseEmbeddedSeriesHasEverySecondOfEveryStepAndAddsUpToTheReport()
+    {
+        var html = Path.Combine(_server.Directory, "report.html");
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "8", "--rooms", "2", "--rates", "1,3", "--duration", "2s", "--warmup", "500ms", "--bot-prefix", "html", "--html", html);
+
+        Assert.True(exitCode == 0, output.Text);
+        var page = await File.ReadAllTextAsync(html, Cancel);
+        Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
+        Assert.Equal(2, Regex.Count(page, "<svg "));
+        Assert.DoesNotContain("src=", page, StringComparison.Ordinal); // self-contained: nothing to fetch
+        Assert.DoesNotContain("<link", page, StringComparison.Ordinal);
+
+        var embedded = Regex.Match(page, "<script type=\"application/json\" id=\"chatapp-series\">(.*?)</script>", RegexOptions.Singleline);
+        Assert.True(embedded.Success, page);
+        using var series = JsonDocument.Parse(embedded.Groups[1].Value);
+        var points = series.RootElement.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(0, points.Count), points.Select(p => p.GetProperty("second").GetInt32()));
+        Assert.True(points.Count >= 5, $"{points.Count} seconds for two steps of 2.5 s"); // each step sends for 2.5 s, then drains
+        Assert.Equal([0, 1], points.Select(p => p.GetProperty("step").GetInt32()).Distinct());
+
+        var steps = report.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(steps.Sum(s => s.GetProperty("messages").GetProperty("acknowledged").GetInt64()), points.Sum(p => p.GetProperty("acks").GetInt64()));
+        Assert.Equal(steps.Sum(s => s.GetProperty("deliveries").GetProperty("received").GetInt64()), points.Sum(p => p.GetProperty("deliveries").GetInt64()));
+        var withDeliveries = points.Where(p => p.GetProperty("deliveries").GetInt64() > 0).ToList();
+        Assert.NotEmpty(withDeliveries);
+        Assert.All(withDeliveries, p => Assert.True(p.GetProperty("latencyP99").GetDouble() >= p.GetProperty("latencyP50").GetDouble()));
     }
 
     [Fact]

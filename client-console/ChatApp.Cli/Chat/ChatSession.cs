@@ -29,6 +29,7 @@ public sealed class ChatSession : IAsyncDisposable
     private readonly RoomFollower _follower;
     private readonly IDisposable _subscription;
     private readonly IDisposable _liveReactions;
+    private readonly HttpClient _http;
 
     public ChatSession(CliEnvironment env, Session session, ChatConnection connection)
     {
@@ -37,7 +38,7 @@ public sealed class ChatSession : IAsyncDisposable
         _connection = connection;
         _screen = new ChatScreen(env.Out, env.EchoesInput, env.TerminalWidth);
         var screen = _screen;
-        _formatter = new EntryFormatter(env.Clock, session.UserName);
+        _formatter = new EntryFormatter(env.Clock, session.UserName, session.Server);
         // Before the follower subscribes: see LiveReactions.
         _liveReactions = connection.Subscribe(new LiveReactions(_formatter));
         _follower = new RoomFollower(connection, (entry, _) =>
@@ -49,7 +50,8 @@ public sealed class ChatSession : IAsyncDisposable
         _markers = new ReadMarkers(connection);
         _sender = new MessageSender(connection, screen, session, _formatter);
         _rooms = new FollowedRooms(connection, _follower, screen, _formatter);
-        _commands = new SlashCommands(connection, screen, _rooms, _markers, _sender, session, _formatter);
+        _http = env.CreateHttpClient(session.Server);
+        _commands = new SlashCommands(connection, screen, _rooms, _markers, _sender, session, _formatter, new ChatAttachments(_http, connection.AccessToken));
         _subscription = connection.Subscribe(new MembershipNotices(screen));
         connection.Hub.Reconnecting += ex =>
         {
@@ -195,5 +197,6 @@ public sealed class ChatSession : IAsyncDisposable
         await _follower.DisposeAsync();
         _stopInput.Dispose();
         await _connection.DisposeAsync();
+        _http.Dispose();
     }
 }

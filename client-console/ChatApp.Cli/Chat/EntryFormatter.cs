@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using ChatApp.Client;
 using ChatApp.Contracts;
 
 namespace ChatApp.Cli.Chat;
@@ -9,9 +10,11 @@ namespace ChatApp.Cli.Chat;
 /// One line per log entry: local time (with the date when it is not today), the room as people call it
 /// (a DM is <c>@alice</c>, not its internal name <c>@alice:carol</c>), the seq to refer to it by, and for
 /// edits, deletes and reactions a quote of the message they act on. Text from others never reaches the
-/// terminal raw: control characters (escape sequences) are replaced.
+/// terminal raw: control characters (escape sequences) are replaced. A reply ends with a quote of what it
+/// answers; each attachment follows on its own line with the URL it downloads from.
 /// </summary>
-internal sealed class EntryFormatter(TimeProvider clock, string me)
+/// <param name="server">The server attachment URLs point at; null shows attachments without one.</param>
+internal sealed class EntryFormatter(TimeProvider clock, string me, Uri? server = null)
 {
     private const int QuoteLength = 40;
     private readonly Dictionary<string, string> _labels = new(StringComparer.OrdinalIgnoreCase);
@@ -64,8 +67,44 @@ internal sealed class EntryFormatter(TimeProvider clock, string me)
             EntryKinds.Delete => $"{head} deleted #{target}{Quote(entry.Room, target, withSender: true)}",
             EntryKinds.Reaction => $"{head} {(Added(entry) ? "reacted" : "took back")} {Clean(entry.Text)} on #{target}{Quote(entry.Room, target, withSender: true)}; {Counts(entry.Reactions)}",
             _ when entry.Deleted => $"{head}: (deleted)",
-            _ => $"{head}: {Clean(entry.Text)}{(entry.EditedAt is null ? "" : " (edited)")}{(entry.Reactions.Count == 0 ? "" : $" [{Tally(entry.Reactions)}]")}",
+            _ => $"{head}: {Clean(entry.Text)}{(entry.EditedAt is null ? "" : " (edited)")}{(entry.Reactions.Count == 0 ? "" : $" [{Tally(entry.Reactions)}]")}"
+                + ReplyQuote(entry) + string.Concat(entry.Attachments.Select(a => Environment.NewLine + "    " + AttachmentLine(a))),
         };
+    }
+
+    /// <summary><c>[file cat.png, 47.1 KB, image/png] URL</c>: a terminal cannot show the file, so it says what it is and where to get it.</summary>
+    public string AttachmentLine(AttachmentInfo file)
+    {
+        var url = server is null ? "" : " " + ChatAttachments.DownloadUri(server, file.Id);
+        return $"[file {Clean(file.FileName)}, {Size(file.Length)}, {file.ContentType}]{url}";
+    }
+
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MB"),
+    };
+
+    /// <summary>
+    /// The server's quote is the original as it is now (history, catch-up) or was when the reply was sent (live);
+    /// an original deleted since the reply came shows as deleted from what this screen saw.
+    /// </summary>
+    private string ReplyQuote(ChatMessage entry)
+    {
+        if (entry.ReplyTo is not { } seq)
+        {
+            return "";
+        }
+
+        var quoted = entry.Quoted;
+        var deleted = quoted?.Deleted == true || Recent.Find(entry.Room, seq)?.Deleted == true;
+        if (deleted || quoted is null)
+        {
+            return deleted ? $"  ↪ re #{seq} (deleted)" : $"  ↪ re #{seq}{Quote(entry.Room, seq, withSender: true)}";
+        }
+
+        return $"  ↪ re #{seq} {quoted.Sender}: \"{Shorten(Clean(quoted.Text))}\"";
     }
 
     /// <summary>Local time; the date too when it is not today, so a catch-up after a night reads right.</summary>
@@ -95,10 +134,11 @@ internal sealed class EntryFormatter(TimeProvider clock, string me)
             return "";
         }
 
-        var text = Clean(target.Text);
-        text = text.Length <= QuoteLength ? text : text[..(QuoteLength - 1)] + "…";
+        var text = Shorten(Clean(target.Text));
         return withSender ? $" ({target.Sender}: \"{text}\")" : $" (was \"{text}\")";
     }
+
+    private static string Shorten(string text) => text.Length <= QuoteLength ? text : text[..(QuoteLength - 1)] + "…";
 
     /// <summary>The text before the edit; a replayed message already has its latest text, and "was" the same would mislead.</summary>
     private string WasQuote(ChatMessage edit, long target) =>

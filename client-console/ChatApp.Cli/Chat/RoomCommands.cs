@@ -2,7 +2,7 @@ using ChatApp.Client;
 
 namespace ChatApp.Cli.Chat;
 
-/// <summary>/join, /dm, /create, /invite and /remove: the commands that change which rooms you (or others) are in.</summary>
+/// <summary>/join, /dm, /create, /invite, /remove and /topic: the commands that change which rooms you (or others) are in.</summary>
 internal sealed class RoomCommands(ChatConnection connection, ChatScreen screen, FollowedRooms rooms, ReadMarkers markers, EntryFormatter formatter)
 {
     public async Task JoinAsync(string? room, CancellationToken cancellationToken)
@@ -59,6 +59,25 @@ internal sealed class RoomCommands(ChatConnection connection, ChatScreen screen,
         var (user, room) = UserAndRoom(argument!, "remove"); // needs an argument
         await HubCalls.CallAsync(ct => connection.RemoveFromRoomAsync(room, user, ct), cancellationToken);
         await screen.WriteAsync($"* removed {user} from {formatter.Label(room)}", cancellationToken);
+    }
+
+    /// <summary><c>/topic</c> shows the current room's topic; <c>/topic TEXT</c> sets it (owners only: the server says so to others).</summary>
+    public async Task TopicAsync(string? argument, CancellationToken cancellationToken)
+    {
+        var room = rooms.Current ?? throw new CliException("You are not in a room: /join ROOM first.");
+        if (argument is { Length: > 0 } topic)
+        {
+            var changed = await HubCalls.CallAsync(ct => connection.SetRoomTopicAsync(room, topic, ct), cancellationToken);
+            await screen.WriteAsync($"* topic of {formatter.Label(room)} set: {EntryFormatter.Clean(changed.Topic ?? "")}", cancellationToken);
+            return;
+        }
+
+        // No call returns one room; the list is what /rooms shows too.
+        var all = await HubCalls.CallAsync(ct => connection.ListRoomsAsync(ct), cancellationToken);
+        var current = all.FirstOrDefault(r => string.Equals(r.Name, room, StringComparison.OrdinalIgnoreCase));
+        await screen.WriteAsync(current?.Topic is { Length: > 0 } shown
+            ? $"* topic of {formatter.Label(room)}: {EntryFormatter.Clean(shown)}"
+            : $"* {formatter.Label(room)} has no topic; its owner can set one: /topic TEXT", cancellationToken);
     }
 
     private (string User, string Room) UserAndRoom(string argument, string command)

@@ -38,7 +38,8 @@ internal sealed class RoomListings(ChatConnection connection, ChatScreen screen,
         var state = !room.IsMember ? "not joined: /join " + room.Name
             : $"{room.Unread} unread{(room.Mentions > 0 ? $", {room.Mentions} mentioning you" : "")}";
         var current = rooms.IsCurrent(room.Name) ? " <- current" : "";
-        return $"{formatter.Label(room.Name)}{kind}: {state}{owner}{archived}{current}";
+        var topic = room.Topic is { Length: > 0 } text ? $" - {EntryFormatter.Clean(text)}" : "";
+        return $"{formatter.Label(room.Name)}{kind}: {state}{owner}{archived}{current}{topic}";
     }
 
     public async Task ShowMembersAsync(CancellationToken cancellationToken)

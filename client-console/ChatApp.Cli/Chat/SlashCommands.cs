@@ -19,12 +19,15 @@ internal sealed class SlashCommands
           /invite NAME [ROOM]    invite NAME to a room you own (default: the current one)
           /remove NAME [ROOM]    take NAME out of a room you own
           /leave [ROOM]          leave a room (default: the current one)
-          /rooms [FILTER]        your rooms with unread counts, then the others you can join
+          /rooms [FILTER]        your rooms with unread counts and topics, then the others you can join
+          /topic [TEXT]          show the current room's topic, or set it (owners only)
           /who, /members         who is in the current room, and who is online
         Messages:
           /edit MSG TEXT         replace the text of your message (/edit last fixed typo)
           /delete MSG            delete your message (owners: any message in their room)
           /react [MSG] EMOJI     add a reaction (default: the last message); the same again takes it back
+          /reply MSG TEXT        answer a message; the answer shows a quote of it (/reply #12 agreed)
+          /upload PATH [TEXT]    send a file to the current room, with optional text; others get its download URL
           /history [N]           show the last N messages of the current room (default 20)
           /search WORDS [in:ROOM | in:here]   search every room you can read, or one
           /more                  the next page of the last search
@@ -44,7 +47,7 @@ internal sealed class SlashCommands
     /// <summary>Each command with whether it needs an argument.</summary>
     private readonly Dictionary<string, (bool NeedsArgument, Handler Run)> _commands;
 
-    public SlashCommands(ChatConnection connection, ChatScreen screen, FollowedRooms rooms, ReadMarkers markers, MessageSender sender, Session session, EntryFormatter formatter)
+    public SlashCommands(ChatConnection connection, ChatScreen screen, FollowedRooms rooms, ReadMarkers markers, MessageSender sender, Session session, EntryFormatter formatter, ChatAttachments attachments)
     {
         _screen = screen;
         _rooms = rooms;
@@ -54,6 +57,7 @@ internal sealed class SlashCommands
         var roomCommands = new RoomCommands(connection, screen, rooms, markers, formatter);
         var messages = new MessageCommands(connection, screen, rooms, formatter);
         var search = new SearchCommands(connection, screen, rooms, formatter);
+        var compose = new ComposeCommands(connection, attachments, rooms, formatter);
         async Task ShowRoomsAsync(string? filter, CancellationToken cancellationToken)
         {
             // Leaving the current room's view for the list: what was shown of it is read.
@@ -69,6 +73,7 @@ internal sealed class SlashCommands
             ["/create"] = (true, roomCommands.CreateAsync),
             ["/invite"] = (true, roomCommands.InviteAsync),
             ["/remove"] = (true, roomCommands.RemoveAsync),
+            ["/topic"] = (false, roomCommands.TopicAsync),
             ["/leave"] = (false, rooms.LeaveAsync),
             ["/rooms"] = (false, ShowRoomsAsync),
             ["/who"] = (false, (_, ct) => listings.ShowMembersAsync(ct)),
@@ -76,6 +81,8 @@ internal sealed class SlashCommands
             ["/edit"] = (true, messages.EditAsync),
             ["/delete"] = (true, messages.DeleteAsync),
             ["/react"] = (true, messages.ReactAsync),
+            ["/reply"] = (true, compose.ReplyAsync),
+            ["/upload"] = (true, compose.UploadAsync),
             ["/history"] = (false, listings.ShowHistoryAsync),
             ["/search"] = (true, search.SearchAsync),
             ["/more"] = (false, search.MoreAsync),

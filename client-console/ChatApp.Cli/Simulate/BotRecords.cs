@@ -70,6 +70,7 @@ public sealed class BotRecords(SimulationRun run, int homeServer) : IDisposable
         lock (_gate)
         {
             _step.Acks.Add((message.Room, message.Seq, CurrentServer));
+            run.Timeline.Acked(now);
             if (due >= run.MeasureFrom)
             {
                 _step.AckLatencies.Add(run.Microseconds(now - due));
@@ -203,6 +204,7 @@ public sealed class BotRecords(SimulationRun run, int homeServer) : IDisposable
 
         run.CountDelivery();
         _step.Received[CurrentServer]++;
+        run.Timeline.Delivered(arrived, run.Microseconds(arrived - due));
         if (caughtUp)
         {
             _step.CaughtUp++;

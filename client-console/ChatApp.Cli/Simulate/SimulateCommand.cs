@@ -35,6 +35,7 @@ public static class SimulateCommand
         var jitter = new Option<double>("--jitter") { Description = "Think-time jitter: each gap is 1/rate times [1-j, 1+j].", DefaultValueFactory = _ => defaults.Jitter };
         var seed = new Option<int>("--seed") { Description = "Seed for the send schedule.", DefaultValueFactory = _ => defaults.Seed };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the report as JSON to this file." };
+        var html = new Option<FileInfo?>("--html") { Description = "Also write a self-contained HTML report with latency (p50/p99) and throughput per second as charts." };
         var compare = new Option<bool>("--compare-sequential") { Description = "Serve the bots one after another, then all at once, and compare." };
         var password = new Option<string>("--password") { Description = "The bots' password.", DefaultValueFactory = _ => defaults.Password };
         var botPrefix = new Option<string>("--bot-prefix") { Description = "Bot names are PREFIX0000, PREFIX0001, ...", DefaultValueFactory = _ => defaults.BotPrefix };
@@ -46,7 +47,7 @@ public static class SimulateCommand
         var keep = new Option<bool>("--keep-membership") { Description = "Do not leave the rooms at the end." };
         var transport = CommonOptions.Transport(defaults.Transport);
         var protocol = CommonOptions.Protocol();
-        Option[] all = [server, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, keepRooms, duration, warmup, messageSize, jitter, seed, json, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
+        Option[] all = [server, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, keepRooms, duration, warmup, messageSize, jitter, seed, json, html, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -82,12 +83,12 @@ public static class SimulateCommand
                 Transport = parse.GetRequiredValue(transport),
                 Protocol = parse.GetValue(protocol),
             };
-            return await RunAsync(env, options, parse.GetValue(json), ct);
+            return await RunAsync(env, options, parse.GetValue(json), parse.GetValue(html), ct);
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(CliEnvironment env, SimulationOptions options, FileInfo? json, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliEnvironment env, SimulationOptions options, FileInfo? json, FileInfo? html, CancellationToken cancellationToken)
     {
         if (options.Validate() is { } problem)
         {
@@ -98,7 +99,8 @@ public static class SimulateCommand
         ThreadPool.GetMinThreads(out var workers, out var completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, 4 * Environment.ProcessorCount), completionPorts);
 
-        var outcome = await new Simulation(env, options).RunAsync(cancellationToken);
+        var simulation = new Simulation(env, options);
+        var outcome = await simulation.RunAsync(cancellationToken);
         object written;
         bool passed;
         if (options.Rates.Count > 0 && outcome.Steps is [{ Comparison: null, Deliveries: not null }, ..])
@@ -120,6 +122,12 @@ public static class SimulateCommand
             json.Directory?.Create();
             await using var file = json.Create();
             await JsonSerializer.SerializeAsync(file, written, written.GetType(), SimulationReport.Json, cancellationToken);
+        }
+
+        if (html is not null)
+        {
+            html.Directory?.Create();
+            await File.WriteAllTextAsync(html.FullName, HtmlReport.Render(outcome.Steps, simulation.Timeline.Points()), cancellationToken);
         }
 
         return passed ? ExitCodes.Success : ExitCodes.DeliveryCheckFailed;

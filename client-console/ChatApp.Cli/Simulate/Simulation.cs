@@ -23,6 +23,9 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
     private readonly SimulationRooms _rooms = new(env, options);
     private ProgressPrinter _progress = null!; // made first thing in RunAsync, which knows how many bots there are
 
+    /// <summary>Acks and deliveries per second of the run (for <c>--html</c>).</summary>
+    public RunTimeline Timeline => _run.Timeline;
+
     public async Task<SimulationOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var bots = Enumerable.Range(0, options.Users).Select(i => new Bot(i, options.BotName(i), options.RoomsOf(i), _run)).ToArray();
@@ -136,6 +139,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
         var frequency = Stopwatch.Frequency;
         var start = Stopwatch.GetTimestamp() + (frequency / 10);
         _run.MeasureFrom = start + (long)(options.Warmup.TotalSeconds * frequency);
+        _run.Timeline.BeginStep(index, rate, start);
         var end = _run.MeasureFrom + (long)(options.Duration.TotalSeconds * frequency);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Warmup + options.Duration + options.DrainTimeout + TimeSpan.FromSeconds(5));

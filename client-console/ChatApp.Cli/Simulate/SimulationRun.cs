@@ -40,6 +40,9 @@ public sealed class SimulationRun
 
     public string RunId { get; }
 
+    /// <summary>Acks and deliveries per second, for <c>--html</c>.</summary>
+    public RunTimeline Timeline { get; } = new();
+
     /// <summary>Messages due before this timestamp are the warm-up: checked, but not in the latency figures.</summary>
     public long MeasureFrom { get; set; } = long.MaxValue;
 
