@@ -88,7 +88,7 @@ public sealed record RoomInfo
 
     public string? Owner { get; init; }
 
-    /// <summary>Archived by an admin: readable, but it takes no new messages, edits or reactions.</summary>
+    /// <summary>Archived by its owner or an admin: readable, but it takes no new messages, edits or reactions.</summary>
     public bool IsArchived { get; init; }
 
     public long LastReadSeq { get; init; }

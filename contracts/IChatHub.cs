@@ -18,6 +18,9 @@ public interface IChatHub
     /// <summary>The owner or an admin; the room is gone for everyone.</summary>
     Task DeleteRoom(string room);
 
+    /// <summary>The owner or an admin archives a room (readable, no new messages) or, with false, opens it again.</summary>
+    Task ArchiveRoom(string room, bool archived);
+
     Task<IReadOnlyList<RoomInfo>> ListRooms();
 
     Task InviteToRoom(string room, string userName);

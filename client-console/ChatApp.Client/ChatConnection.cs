@@ -131,6 +131,10 @@ public sealed class ChatConnection : IAsyncDisposable
     public Task DeleteRoomAsync(string room, CancellationToken cancellationToken) =>
         Hub.InvokeAsync(nameof(IChatHub.DeleteRoom), room, cancellationToken);
 
+    /// <summary>Archives a room or opens it again (its owner, or an admin); those who see it get RoomChanged.</summary>
+    public Task ArchiveRoomAsync(string room, bool archived, CancellationToken cancellationToken) =>
+        Hub.InvokeAsync(nameof(IChatHub.ArchiveRoom), room, archived, cancellationToken);
+
     public Task<RoomInfo> OpenDirectAsync(string userName, CancellationToken cancellationToken) =>
         Hub.InvokeAsync<RoomInfo>(nameof(IChatHub.OpenDirect), userName, cancellationToken);
 

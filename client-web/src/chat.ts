@@ -241,6 +241,8 @@ export class ChatClient implements ChatCore {
   leaveRoom = (name: string) => this.roomList.leave(name);
   openDirect = (userName: string) => this.roomList.openDirect(userName);
   invite = (room: string, userName: string) => this.roomList.invite(room, userName);
+  deleteRoom = (name: string) => this.roomList.deleteRoom(name);
+  archiveRoom = (name: string, archived: boolean) => this.roomList.archive(name, archived);
 
   async edit(room: string, seq: number, text: string): Promise<void> {
     await this.call<ChatMessage>('EditMessage', room, seq, text);

@@ -118,7 +118,9 @@ document.addEventListener('keydown', e => {
 // The long hint does not fit a phone's composer; there the placeholder says less.
 const narrow = window.matchMedia('(max-width: 520px)');
 const placeComposerHint = () => {
-  composer.placeholder = narrow.matches ? 'Message' : 'Message (Enter sends, Shift+Enter for a new line)';
+  composer.dataset.hint = narrow.matches ? 'Message' : 'Message (Enter sends, Shift+Enter for a new line)';
+  composer.placeholder = composer.dataset.hint;
+  scheduleRender(); // an archived room's composer keeps saying so
 };
 narrow.addEventListener('change', placeComposerHint);
 placeComposerHint();

@@ -19,6 +19,7 @@ import {
   typingEl,
 } from './elements';
 import { naturalCompare, renderDirectory, renderTopic } from './directory';
+import { renderRoomActions } from './roomActions';
 import { messageRows } from './messageRows';
 import { buildRow, rowKey, rowSignature, type Row } from './messageView';
 import { roomChanged } from './panels';
@@ -110,6 +111,9 @@ export function renderRoom(c: ChatClient): void {
   renderTopic(c, room);
   leaveButton.hidden = !room || !room.info.isMember || room.info.isDirect;
   composer.disabled = !room?.info.isMember || room.info.isArchived;
+  // Why it is disabled, where the reader looks for it; otherwise the hint main.ts chose for the screen width.
+  composer.placeholder = room?.info.isArchived ? 'This room is archived: read only' : composer.dataset.hint ?? composer.placeholder;
+  renderRoomActions(c, room);
   byId<HTMLButtonElement>('send').disabled = !room?.info.isMember;
 
   // Where the reader is, so new messages keep them at the bottom and older ones do not move the view.

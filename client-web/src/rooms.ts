@@ -119,6 +119,18 @@ export class RoomList {
     this.onLeft(name);
   }
 
+  /** Deletes the room for everyone (owner only); this tab's own RoomLeft echo is no news to tell. */
+  async deleteRoom(name: string): Promise<void> {
+    await this.own(name, () => this.core.call<void>('DeleteRoom', name));
+    this.onLeft(name);
+  }
+
+  /** Archives the room or opens it again (owner only); the list is read again at once to show it. */
+  async archive(name: string, archived: boolean): Promise<void> {
+    await this.core.call<void>('ArchiveRoom', name, archived);
+    await this.refresh();
+  }
+
   async openDirect(userName: string): Promise<void> {
     const info = await this.core.call<RoomInfo>('OpenDirect', userName);
     this.upsert({ ...info, isMember: true, isDirect: true });

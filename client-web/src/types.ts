@@ -81,7 +81,7 @@ export interface RoomInfo {
   isDirect: boolean;
   directWith: string | null;
   owner: string | null;
-  /** Archived by an admin: readable, takes no new messages. */
+  /** Archived by its owner or an admin: readable, takes no new messages. */
   isArchived: boolean;
   lastReadSeq: number;
   unread: number;

@@ -39,20 +39,27 @@ public sealed class SetUserAdmin(string userName, bool isAdmin) : WriteCommand<b
     }
 }
 
-/// <summary>Archives a room (readable, no new entries) or opens it again.</summary>
-public sealed class SetRoomArchived(string name, bool archived, DateTimeOffset now) : WriteCommand<bool>
+/// <summary>
+/// Archives a room (readable, no new entries) or opens it again, by its owner or an admin (a null caller is the admin
+/// REST API). The owner check runs inside the write, as DeleteRoom's does, so it sees the same room the change touches.
+/// Returns whether the room is private, which decides who hears of the change.
+/// </summary>
+public sealed class SetRoomArchived(ChatUser? caller, bool isAdmin, string name, bool archived, DateTimeOffset now) : WriteCommand<bool>
 {
     protected override async Task<bool> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
-        var room = await context.Db.FindRoomAsync(name, cancellationToken);
+        var db = context.Db;
+        var room = isAdmin || caller is null
+            ? await db.FindRoomAsync(name, cancellationToken)
+            : await db.RequireOwnedRoomAsync(caller, name, archived ? "archive it" : "unarchive it", cancellationToken);
         if (room.IsDirect)
         {
             throw ChatException.Invalid("A direct conversation cannot be archived.");
         }
 
         room.ArchivedAt = archived ? room.ArchivedAt ?? now : null;
-        await context.Db.SaveChangesAsync(cancellationToken);
-        return true;
+        await db.SaveChangesAsync(cancellationToken);
+        return room.IsPrivate;
     }
 }
 
@@ -60,9 +67,9 @@ public sealed class SetRoomArchived(string name, bool archived, DateTimeOffset n
 /// Deletes a room for everyone, by its owner or an admin. Soft: the room, its log and its memberships stay in the
 /// database (its name stays taken); every query leaves it out from now on, and its members' connections leave its group.
 /// </summary>
-public sealed class DeleteRoom(ChatUser caller, bool isAdmin, string name, DateTimeOffset now) : WriteCommand<IReadOnlyList<long>>
+public sealed class DeleteRoom(ChatUser caller, bool isAdmin, string name, DateTimeOffset now) : WriteCommand<DeletedRoom>
 {
-    protected override async Task<IReadOnlyList<long>> RunAsync(WriteContext context, CancellationToken cancellationToken)
+    protected override async Task<DeletedRoom> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
         var room = isAdmin ? await db.FindRoomAsync(name, cancellationToken) : await db.RequireOwnedRoomAsync(caller, name, "delete it", cancellationToken);
@@ -79,6 +86,9 @@ public sealed class DeleteRoom(ChatUser caller, bool isAdmin, string name, DateT
             context.ChangeGroup(new GroupChange(room.Name, Join: false, UserId: member));
         }
 
-        return members;
+        return new DeletedRoom(members, room.IsPrivate);
     }
 }
+
+/// <summary>Who was in the deleted room, and whether anyone else could see it (a public room was in everyone's directory).</summary>
+public sealed record DeletedRoom(IReadOnlyList<long> Members, bool IsPrivate);

@@ -29,16 +29,31 @@ public sealed class Moderation(DatabaseWriter writer, SessionConnections session
         writer.SubmitAsync(new SetUserAdmin(userName, isAdmin), cancellationToken);
 
     public Task SetArchivedAsync(string room, bool archived, CancellationToken cancellationToken) =>
-        writer.SubmitAsync(new SetRoomArchived(RoomNames.Normalize(room), archived, clock.GetUtcNow()), cancellationToken);
+        SetArchivedAsync(caller: null, isAdmin: true, room, archived, cancellationToken);
 
-    /// <summary>Deletes the room for everyone; each member hears <c>RoomLeft</c>, after the commit has taken their connections out of its group.</summary>
+    /// <summary>The owner or an admin archives (or opens again) a room; those who can see it hear <c>RoomChanged</c> and refresh it.</summary>
+    public async Task SetArchivedAsync(ChatUser? caller, bool isAdmin, string room, bool archived, CancellationToken cancellationToken)
+    {
+        var name = RoomNames.Normalize(room);
+        var isPrivate = await writer.SubmitAsync(new SetRoomArchived(caller, isAdmin, name, archived, clock.GetUtcNow()), cancellationToken);
+        // A private room's state is its members' business only, as with its topic.
+        broadcaster.Send(clients => (isPrivate ? clients.Group(RoomGroups.For(name)) : clients.All).RoomChanged(name));
+    }
+
+    /// <summary>Deletes the room for everyone; each member hears <c>RoomLeft</c>, after the commit has taken their connections out of its group (and, for a public room, everyone hears <c>RoomChanged</c>).</summary>
     public async Task DeleteRoomAsync(ChatUser caller, bool isAdmin, string room, CancellationToken cancellationToken)
     {
         var name = RoomNames.Normalize(room);
-        var members = await writer.SubmitAsync(new DeleteRoom(caller, isAdmin, name, clock.GetUtcNow()), cancellationToken);
-        foreach (var member in members)
+        var deleted = await writer.SubmitAsync(new DeleteRoom(caller, isAdmin, name, clock.GetUtcNow()), cancellationToken);
+        foreach (var member in deleted.Members)
         {
             broadcaster.Send(clients => clients.User(member.ToString(System.Globalization.CultureInfo.InvariantCulture)).RoomLeft(name));
+        }
+
+        if (!deleted.IsPrivate)
+        {
+            // A public room is in everyone's directory of rooms to join; RoomChanged makes them list again and drop it.
+            broadcaster.Send(clients => clients.All.RoomChanged(name));
         }
     }
 }

@@ -15,7 +15,7 @@ public sealed class Room
 
     public required DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>Archived by an admin: still readable, takes no new entries.</summary>
+    /// <summary>Archived by its owner or an admin: still readable, takes no new entries.</summary>
     public DateTimeOffset? ArchivedAt { get; set; }
 
     /// <summary>Deleted by its owner or an admin: gone for everyone, but kept in the database (soft delete).</summary>

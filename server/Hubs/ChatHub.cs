@@ -59,6 +59,9 @@ public sealed class ChatHub(
 
     public Task DeleteRoom(string room) => moderation.DeleteRoomAsync(Caller, TokenClaims.IsAdmin(Context.User!), room, Aborted);
 
+    public Task ArchiveRoom(string room, bool archived) =>
+        moderation.SetArchivedAsync(Caller, TokenClaims.IsAdmin(Context.User!), room, archived, Aborted);
+
     public Task<IReadOnlyList<RoomInfo>> ListRooms() => rooms.ListAsync(Caller, Aborted);
 
     public Task InviteToRoom(string room, string userName) => membership.InviteAsync(Caller, room, userName, Aborted);

@@ -4,7 +4,7 @@ using ChatApp.Contracts;
 
 namespace ChatApp.Cli.Tests;
 
-/// <summary>/reply, /topic and /upload typed into <c>chatapp chat</c>, checked on screen and by another user over the server.</summary>
+/// <summary>/reply, /topic, /archive, /unarchive, /deleteroom and /upload typed into <c>chatapp chat</c>, checked on screen and by another user over the server.</summary>
 public sealed partial class ChatComposeTests : IAsyncLifetime
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
@@ -77,6 +77,30 @@ public sealed partial class ChatComposeTests : IAsyncLifetime
         await chat.TypeAsync("/join bobs", "* now in bobs");
         await chat.TypeAsync("/topic mine now", line => line == "* Only the owner of 'bobs' can set its topic.");
         Assert.Null((await bob.ListRoomsAsync(Cancel)).Single(r => r.Name == "bobs").Topic);
+        await chat.QuitAsync();
+    }
+
+    [Fact]
+    public async Task TheOwnerArchivesUnarchivesAndDeletesTheirRoomAndAnyoneElseIsRefusedInOneLine()
+    {
+        await LoginAsync("alice");
+        await using var bob = await _server.ConnectAsync("bob");
+        await bob.CreateRoomAsync("bobs", isPrivate: false, Cancel);
+        var chat = await ChatRun.StartAsync(_server);
+        await chat.TypeAsync("/create den", "* now in den");
+        await bob.JoinRoomAsync("den", Cancel);
+
+        await chat.TypeAsync("/archive", line => line == "* archived den: it can be read, but takes no new messages");
+        Assert.True((await bob.ListRoomsAsync(Cancel)).Single(r => r.Name == "den").IsArchived);
+        await chat.TypeAsync("/unarchive den", line => line == "* unarchived den: it takes messages again");
+        Assert.False((await bob.ListRoomsAsync(Cancel)).Single(r => r.Name == "den").IsArchived);
+
+        await chat.TypeAsync("/archive bobs", line => line == "* Only the owner of 'bobs' can archive it.");
+        Assert.False((await bob.ListRoomsAsync(Cancel)).Single(r => r.Name == "bobs").IsArchived);
+        await chat.TypeAsync("/deleteroom", line => line.StartsWith("* usage: /deleteroom ROOM", StringComparison.Ordinal));
+
+        await chat.TypeAsync("/deleteroom den", line => line == "* deleted room den for everyone");
+        Assert.DoesNotContain(await bob.ListRoomsAsync(Cancel), r => r.Name == "den");
         await chat.QuitAsync();
     }
 

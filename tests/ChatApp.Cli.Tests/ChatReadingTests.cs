@@ -109,6 +109,7 @@ public sealed class ChatReadingTests : IAsyncLifetime
         string[] commands =
         [
             "/join ROOM", "/dm NAME", "/create NAME [private]", "/invite NAME [ROOM]", "/remove NAME [ROOM]", "/leave [ROOM]", "/rooms [FILTER]", "/topic [TEXT]",
+            "/archive [ROOM]", "/unarchive [ROOM]", "/deleteroom ROOM",
             "/who, /members", "/edit MSG TEXT", "/delete MSG", "/react [MSG] EMOJI", "/reply MSG TEXT", "/upload PATH [TEXT]", "/history [N]", "/search WORDS [in:ROOM | in:here]", "/more",
             "/context MSG", "/help", "/quit",
         ];

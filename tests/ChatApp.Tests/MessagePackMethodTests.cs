@@ -55,6 +55,13 @@ public sealed class MessagePackMethodTests : IAsyncLifetime
             await alice.Pack.DeleteRoomAsync("secret", Ct);
             return await olga.LastEventAsync(nameof(IChatClient.RoomLeft));
         },
+        [nameof(ChatHub.ArchiveRoom)] = async (alice, olga) =>
+        {
+            // secret is private, so nothing told olga of it before: the RoomChanged she hears is the archive's.
+            await alice.Json.InviteToRoomAsync("secret", "olga", Ct);
+            await alice.Pack.ArchiveRoomAsync("secret", archived: true, Ct);
+            return await olga.LastEventAsync(nameof(IChatClient.RoomChanged), a => (string)a[0] == "secret");
+        },
         [nameof(ChatHub.OpenDirect)] = async (alice, _) =>
         {
             var direct = await alice.Pack.OpenDirectAsync("olga", Ct);

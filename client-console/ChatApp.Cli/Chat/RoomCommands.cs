@@ -2,7 +2,7 @@ using ChatApp.Client;
 
 namespace ChatApp.Cli.Chat;
 
-/// <summary>/join, /dm, /create, /invite, /remove and /topic: the commands that change which rooms you (or others) are in.</summary>
+/// <summary>/join, /dm, /create, /invite, /remove, /topic, /archive, /unarchive and /deleteroom: the commands that change which rooms you (or others) are in.</summary>
 internal sealed class RoomCommands(ChatConnection connection, ChatScreen screen, FollowedRooms rooms, ReadMarkers markers, EntryFormatter formatter)
 {
     public async Task JoinAsync(string? room, CancellationToken cancellationToken)
@@ -78,6 +78,37 @@ internal sealed class RoomCommands(ChatConnection connection, ChatScreen screen,
         await screen.WriteAsync(current?.Topic is { Length: > 0 } shown
             ? $"* topic of {formatter.Label(room)}: {EntryFormatter.Clean(shown)}"
             : $"* {formatter.Label(room)} has no topic; its owner can set one: /topic TEXT", cancellationToken);
+    }
+
+    /// <summary><c>/archive [ROOM]</c> and <c>/unarchive [ROOM]</c>: owners (and admins); an archived room is read only.</summary>
+    public async Task SetArchivedAsync(string? argument, bool archived, CancellationToken cancellationToken)
+    {
+        var command = archived ? "archive" : "unarchive";
+        var room = argument is { Length: > 0 } typed ? formatter.RoomName(typed.Trim()) : rooms.Current
+            ?? throw new CliException($"You are not in a room: /{command} ROOM");
+        await HubCalls.CallAsync(async ct =>
+        {
+            await connection.ArchiveRoomAsync(room, archived, ct);
+            return true;
+        }, cancellationToken);
+        await screen.WriteAsync(archived
+            ? $"* archived {formatter.Label(room)}: it can be read, but takes no new messages"
+            : $"* unarchived {formatter.Label(room)}: it takes messages again", cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>/deleteroom ROOM</c>: owners (and admins). It asks nothing, so it takes no default: the room must be named,
+    /// which is the confirmation. Members (this terminal too) then hear RoomLeft.
+    /// </summary>
+    public async Task DeleteRoomAsync(string? argument, CancellationToken cancellationToken)
+    {
+        var room = formatter.RoomName(argument!.Trim()); // needs an argument
+        await HubCalls.CallAsync(async ct =>
+        {
+            await connection.DeleteRoomAsync(room, ct);
+            return true;
+        }, cancellationToken);
+        await screen.WriteAsync($"* deleted room {formatter.Label(room)} for everyone", cancellationToken);
     }
 
     private (string User, string Room) UserAndRoom(string argument, string command)

@@ -21,6 +21,9 @@ internal sealed class SlashCommands
           /leave [ROOM]          leave a room (default: the current one)
           /rooms [FILTER]        your rooms with unread counts and topics, then the others you can join
           /topic [TEXT]          show the current room's topic, or set it (owners only)
+          /archive [ROOM]        make a room you own read only (default: the current one)
+          /unarchive [ROOM]      let an archived room you own take messages again
+          /deleteroom ROOM       delete a room you own, for everyone (asks nothing: name it)
           /who, /members         who is in the current room, and who is online
         Messages:
           /edit MSG TEXT         replace the text of your message (/edit last fixed typo)
@@ -74,6 +77,9 @@ internal sealed class SlashCommands
             ["/invite"] = (true, roomCommands.InviteAsync),
             ["/remove"] = (true, roomCommands.RemoveAsync),
             ["/topic"] = (false, roomCommands.TopicAsync),
+            ["/archive"] = (false, (room, ct) => roomCommands.SetArchivedAsync(room, archived: true, ct)),
+            ["/unarchive"] = (false, (room, ct) => roomCommands.SetArchivedAsync(room, archived: false, ct)),
+            ["/deleteroom"] = (true, roomCommands.DeleteRoomAsync),
             ["/leave"] = (false, rooms.LeaveAsync),
             ["/rooms"] = (false, ShowRoomsAsync),
             ["/who"] = (false, (_, ct) => listings.ShowMembersAsync(ct)),
