@@ -10,7 +10,7 @@ if [[ "${QUICK:-}" == 1 ]]; then
   writer_args=(--messages 2000 --callers 32 --seconds 15)
 else
   # Rooms of 20; each step is bounded by its duration plus the drain timeout.
-  sat_users=200; sat_rooms=10; sat_rates=(1 2 4 8 16); sat_step=10s
+  sat_users=200; sat_rooms=10; sat_rates=(${SAT_RATES:-1 2 4 8 16}); sat_step=10s
   conn_users=${CONNECTIONS:-5000}; conn_hold=10s
   writer_args=(--messages 20000 --callers 64 --seconds 30)
 fi
