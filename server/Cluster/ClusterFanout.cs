@@ -176,7 +176,7 @@ public sealed partial class ClusterFanout(
                 case DeliverStep deliver:
                     foreach (var connection in rooms.ConnectionsIn(deliver.Entry.Room))
                     {
-                        Started(Deliver(hub.Clients.Client(connection), deliver.Entry));
+                        Started(hub.Clients.Client(connection).DeliverEntry(deliver.Entry));
                     }
 
                     break;
@@ -190,7 +190,7 @@ public sealed partial class ClusterFanout(
                     {
                         foreach (var entry in missed)
                         {
-                            Started(Deliver(hub.Clients.Client(connection), entry));
+                            Started(hub.Clients.Client(connection).DeliverEntry(entry));
                         }
                     }
 
@@ -238,14 +238,6 @@ public sealed partial class ClusterFanout(
             }
         }
     }
-
-    private static Task Deliver(IChatClient client, ChatMessage entry) => entry.Kind switch
-    {
-        EntryKinds.Edit => client.MessageEdited(entry),
-        EntryKinds.Delete => client.MessageDeleted(entry),
-        EntryKinds.Reaction => client.ReactionChanged(entry),
-        _ => client.MessageReceived(entry),
-    };
 
     // Started in order, not awaited: SignalR keeps each connection's writes in order, and one slow connection only delays itself.
     private void Started(Task sending)

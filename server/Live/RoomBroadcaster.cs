@@ -57,14 +57,6 @@ public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry conn
         }
     }
 
-    private static Task Deliver(IChatClient room, ChatMessage entry) => entry.Kind switch
-    {
-        EntryKinds.Edit => room.MessageEdited(entry),
-        EntryKinds.Delete => room.MessageDeleted(entry),
-        EntryKinds.Reaction => room.ReactionChanged(entry),
-        _ => room.MessageReceived(entry),
-    };
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await foreach (var send in _sends.Reader.ReadAllAsync(stoppingToken))
@@ -75,7 +67,7 @@ public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry conn
             {
                 sending = send switch
                 {
-                    { Entry: { } entry } => Deliver(hub.Clients.Group(RoomGroups.For(entry.Room)), entry),
+                    { Entry: { } entry } => hub.Clients.Group(RoomGroups.For(entry.Room)).DeliverEntry(entry),
                     { Change: { } change } => ApplyAsync(hub.Groups, change),
                     _ => send.Other!(hub.Clients), // one of the three is always set
                 };

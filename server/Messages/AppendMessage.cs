@@ -52,19 +52,9 @@ public sealed class AppendMessage(ChatUser sender, string roomName, string text,
     private async Task<SendResult> WithExtrasAsync(WriteContext context, SendExtras sendExtras, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        var original = await db.LogEntries
-            .Where(e => e.SenderId == sender.Id && e.ClientMessageId == clientMessageId)
-            .Select(e => new { Entry = e, Room = e.Room!.Name })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (original is not null)
+        if (await AppendRun.FindOriginalAsync(db, this, cancellationToken) is { } original)
         {
-            if (!string.Equals(original.Room, roomName, StringComparison.Ordinal))
-            {
-                throw ChatException.Conflict($"clientMessageId '{clientMessageId}' was already used for a message in another room; use a new one.");
-            }
-
-            var stored = WireMessages.From(original.Entry, original.Room, sender.Name);
-            return new SendResult((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], sender.Id, cancellationToken))[0], Duplicate: true);
+            return AppendRun.SameRoom(original.Room, this) is { } refusal ? throw refusal : new SendResult(original.Message, Duplicate: true);
         }
 
         var room = await db.FindRoomAsync(roomName, cancellationToken);

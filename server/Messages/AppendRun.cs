@@ -86,7 +86,7 @@ internal sealed class AppendRun : WriteRun
         return refusals;
     }
 
-    private static ChatException? SameRoom(string storedRoom, AppendMessage send) =>
+    internal static ChatException? SameRoom(string storedRoom, AppendMessage send) =>
         string.Equals(storedRoom, send.RoomName, StringComparison.Ordinal)
             ? null
             : ChatException.Conflict($"clientMessageId '{send.ClientMessageId}' was already used for a message in another room; use a new one.");
@@ -115,12 +115,21 @@ internal sealed class AppendRun : WriteRun
     }
 
     /// <summary>A retry of a stored send: the original as history shows it (reactions and mentions filled in). Rare, so EF.</summary>
-    private static async Task<(ChatMessage Message, string Room)> LoadOriginalAsync(ChatDbContext db, AppendMessage send, CancellationToken cancellationToken)
+    private static async Task<(ChatMessage Message, string Room)> LoadOriginalAsync(ChatDbContext db, AppendMessage send, CancellationToken cancellationToken) =>
+        await FindOriginalAsync(db, send, cancellationToken) ?? throw new InvalidOperationException("The stored original was just found.");
+
+    /// <summary>The stored send with the same (sender, clientMessageId), as history shows it, or null for a new one.</summary>
+    internal static async Task<(ChatMessage Message, string Room)?> FindOriginalAsync(ChatDbContext db, AppendMessage send, CancellationToken cancellationToken)
     {
         var original = await db.LogEntries
             .Where(e => e.SenderId == send.Sender.Id && e.ClientMessageId == send.ClientMessageId)
             .Select(e => new { Entry = e, Room = e.Room!.Name })
-            .FirstAsync(cancellationToken);
+            .FirstOrDefaultAsync(cancellationToken);
+        if (original is null)
+        {
+            return null;
+        }
+
         var stored = WireMessages.From(original.Entry, original.Room, send.Sender.Name);
         return ((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], send.Sender.Id, cancellationToken))[0], original.Room);
     }
