@@ -5,12 +5,18 @@
 
 p99_limit=${P99_LIMIT_MS:-250}
 if [[ "${QUICK:-}" == 1 ]]; then
-  sat_users=40; sat_rooms=2; sat_rates=(1 4); sat_step=4s
+  sat_users=40; sat_rooms=2; sat_rates=(${SAT_RATES:-1 4}); sat_step=4s; sat_warmup=${SAT_WARMUP:-1}
+  lat_users=${LAT_USERS:-40}; lat_step=5s
   conn_users=${CONNECTIONS:-300}; conn_hold=4s
   writer_args=(--messages 2000 --callers 32 --seconds 15)
 else
   # Rooms of 20; each step is bounded by its duration plus the drain timeout.
-  sat_users=200; sat_rooms=10; sat_rates=(${SAT_RATES:-1 2 4 8 16}); sat_step=10s
+  # A warm-up step first (JIT, thread pool growth, connection warm-up; reported, not counted), then steps of
+  # at most ~17%, so the highest clean rate is known within that: the first unclean step ends the run.
+  sat_users=200; sat_rooms=10; sat_step=10s; sat_warmup=${SAT_WARMUP:-4}
+  sat_rates=(${SAT_RATES:-4 5 6 7 8 9 10 12 14 16 18 21 24 28 32 37 42 48 55 64})
+  # "1,000 msgs/s into rooms of 20": LAT_USERS users at 1000/LAT_USERS msgs/user/s, after a warm-up step at that rate.
+  lat_users=${LAT_USERS:-200}; lat_step=20s
   conn_users=${CONNECTIONS:-5000}; conn_hold=10s
   writer_args=(--messages 20000 --callers 64 --seconds 30)
 fi
@@ -47,13 +53,14 @@ keep_rooms() { [[ $1 == baseline ]] && echo --keep-rooms; return 0; }
 saturation_steps() { # target, port
   local target=$1 port=$2 stepped="$results/$1-saturation.json" rates i rate
   rates=$(IFS=,; echo "${sat_rates[*]}")
-  echo "== $target over ${protocols[0]}: saturation, $sat_users users in rooms of $((sat_users / sat_rooms)), $rates msgs/user/s, $sat_step a step, until a step is not clean"
-  "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --users "$sat_users" --rooms "$sat_rooms" --rates "$rates" \
+  echo "== $target over ${protocols[0]}: saturation, $sat_users users in rooms of $((sat_users / sat_rooms)), warm-up at $sat_warmup then $rates msgs/user/s, $sat_step a step, until a step is not clean"
+  "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --users "$sat_users" --rooms "$sat_rooms" --rates "$sat_warmup,$rates" --warmup-steps 1 \
     --p99-limit "$p99_limit" --stop-when-unclean --duration "$sat_step" --warmup 2s --drain-timeout 15s --protocol "${protocols[0]}" \
     --login-concurrency 8 --bot-prefix bench --room-prefix bench-saturation --json "$stepped" $(keep_rooms "$target") 2>"$work/progress.log" \
     | grep -E '^(  (login|messages|deliveries|latency|result)|steps|highest)' | sed 's/^/   /' || true
   [[ -f $stepped ]] || { echo "   (no report; the last progress lines:)"; tail -3 "$work/progress.log"; return 0; }
-  for i in $(seq 0 $(($(jq '.steps | length' "$stepped") - 1))); do
+  jq '.steps[0]' "$stepped" >"$results/$target-warmup-saturation.json" # not a step of the ladder
+  for i in $(seq 1 $(($(jq '.steps | length' "$stepped") - 1))); do
     rate=$(jq -r ".steps[$i].settings.rate" "$stepped")
     jq ".steps[$i]" "$stepped" >"$results/$target-saturation-$rate.json"
   done
@@ -142,6 +149,23 @@ profile_chatapp() { # rate
     "$results/profile-gauges.txt" | tee -a "$results/profile-summary.txt"
 }
 
+# "1,000 msgs/s into rooms of 20" (issue #11's latency target): one warm-up step, then one measured step at the
+# same rate, on each server; p50/p90/p99 of the measured step.
+run_latency() {
+  local target port json rate
+  rate=$(jq -nr --argjson u "$lat_users" '1000 / $u')
+  for target in chatapp baseline; do
+    port=$chatapp_port; [[ $target == baseline ]] && port=$baseline_port
+    json="$results/$target-latency.json"
+    echo "== $target over ${protocols[0]}: latency, $lat_users users in rooms of 20 at $rate msgs/user/s (1,000 msgs/s), $lat_step after a warm-up step"
+    "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --users "$lat_users" --rooms $(((lat_users + 19) / 20)) --rates "$rate,$rate" \
+      --warmup-steps 1 --p99-limit "$p99_limit" --duration "$lat_step" --warmup 2s --drain-timeout 15s --protocol "${protocols[0]}" \
+      --login-concurrency 8 --bot-prefix bench --room-prefix bench-latency --json "$json" $(keep_rooms "$target") 2>"$work/progress.log" >/dev/null \
+      || { status=1; echo "   (failed)"; tail -3 "$work/progress.log"; }
+    [[ -f $json ]] && jq -r '.steps[1] | "   \(.throughput.messagesPerSecond | round) msgs/s, \(.throughput.deliveriesPerSecond | round) deliveries/s: p50 \(.latency.p50) ms, p90 \(.latency.p90) ms, p99 \(.latency.p99) ms, max \(.latency.max) ms; missing \(.deliveries.missing), duplicated \(.deliveries.duplicated), out of order \(.deliveries.outOfOrder)"' "$json"
+  done
+}
+
 run_connections() {
   local target port pid json before during sim heap
   for target in chatapp baseline; do
@@ -150,6 +174,7 @@ run_connections() {
     json="$results/$target-connections.json"
     echo "== $target over ${protocols[0]}: connections, $conn_users idle users in rooms of 20, held for $conn_hold"
     before=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+    : >"$work/progress.log" # so the wait below has a file to read from the start
     "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --idle --users "$conn_users" --rooms $(((conn_users + 19) / 20)) \
       --duration "$conn_hold" --warmup 0s --protocol "${protocols[0]}" --connect-concurrency 100 --login-concurrency 8 \
       --bot-prefix bench --room-prefix bench-idle --json "$json" $(keep_rooms "$target") >"$work/idle.out" 2>"$work/progress.log" &

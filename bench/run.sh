@@ -9,7 +9,7 @@
 #   bench/run.sh                          all scenarios, both protocols
 #   bench/run.sh --protocol messagepack   one protocol only (json or messagepack)
 #   QUICK=1 bench/run.sh                  shorter and smaller, for trying the script out
-#   ONLY=small-rooms bench/run.sh         one scenario (small-rooms, large-room, ramp, saturation, writer, connections)
+#   ONLY=small-rooms bench/run.sh         one scenario (small-rooms, large-room, ramp, saturation, latency, writer, connections)
 #   PROFILE=1 bench/run.sh                also trace ChatApp with dotnet-trace at its saturation knee (needs the saturation scenario)
 #   CONNECTIONS=2000 bench/run.sh         idle connections for the connections scenario (5000 by default)
 # Besides the simulate scenarios: saturation (open-loop rate stepped up until p99 > 250 ms or anything is
@@ -53,7 +53,7 @@ else
 fi
 
 # The scenarios that are not a single simulate run each; bench/run-extra.sh holds them.
-extra=(saturation writer connections)
+extra=(saturation latency writer connections)
 want() { [[ -z "${ONLY:-}" || $ONLY == "$1" ]]; }
 if [[ -n "${ONLY:-}" ]]; then
   picked=()
@@ -120,6 +120,7 @@ for protocol in "${protocols[@]}"; do
 done
 
 want saturation && run_saturation
+want latency && run_latency
 want connections && run_connections
 want writer && run_writer
 

@@ -198,6 +198,24 @@ public sealed class SimulateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWarmUpStepIsReportedButNeitherStopsTheRunNorCountsInTheSummary()
+    {
+        // Every step misses this limit: the warm-up (1) runs on, the first counted step (2) ends the run.
+        var (exitCode, report, output) = await SimulateAsync(
+            "--users", "4", "--rooms", "1", "--rates", "1,2,4", "--warmup-steps", "1", "--duration", "1s", "--warmup", "0s",
+            "--p99-limit", "0.000001", "--stop-when-unclean", "--bot-prefix", "warm");
+
+        Assert.True(exitCode == 0, output.Text);
+        Assert.Equal([1.0, 2.0], report.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("settings").GetProperty("rate").GetDouble()));
+        var summary = report.GetProperty("summary");
+        Assert.Equal(1, summary.GetProperty("warmupSteps").GetInt32());
+        Assert.Equal(2.0, summary.GetProperty("firstUncleanRate").GetDouble());
+        Assert.True(summary.GetProperty("stoppedEarly").GetBoolean());
+        Assert.Contains("1/user/s: p99", output.Text, StringComparison.Ordinal);
+        Assert.Contains("warm-up", output.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheSimulationsRoomsAreDeletedAtTheEndUnlessKeepRoomsIsGiven()
     {
         var (exitCode, report, output) = await SimulateAsync(

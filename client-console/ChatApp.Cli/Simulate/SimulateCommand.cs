@@ -28,6 +28,7 @@ public static class SimulateCommand
         };
         var p99Limit = new Option<double?>("--p99-limit") { Description = "Milliseconds: a step whose delivery p99 is above this is not clean." };
         var stopWhenUnclean = new Option<bool>("--stop-when-unclean") { Description = "With --rates: stop after the first step that is not clean (p99 over --p99-limit, anything missing or failed)." };
+        var warmupSteps = new Option<int>("--warmup-steps") { Description = "With --rates: the first N rates only warm the server up; reported, but not in the summary, and never a reason to stop." };
         var keepRooms = new Option<bool>("--keep-rooms") { Description = "Do not delete the simulation's rooms at the end (by default their owner, the first bot, deletes them)." };
         var duration = CommonOptions.Duration("--duration", "How long to send after the warm-up, per step (e.g. 30s, 2m).", defaults.Duration);
         var warmup = CommonOptions.Duration("--warmup", "Sending before measuring latency.", defaults.Warmup);
@@ -47,7 +48,7 @@ public static class SimulateCommand
         var keep = new Option<bool>("--keep-membership") { Description = "Do not leave the rooms at the end." };
         var transport = CommonOptions.Transport(defaults.Transport);
         var protocol = CommonOptions.Protocol();
-        Option[] all = [server, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, keepRooms, duration, warmup, messageSize, jitter, seed, json, html, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
+        Option[] all = [server, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, warmupSteps, keepRooms, duration, warmup, messageSize, jitter, seed, json, html, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -65,6 +66,7 @@ public static class SimulateCommand
                 Rates = parse.GetRequiredValue(rates),
                 P99LimitMilliseconds = parse.GetValue(p99Limit),
                 StopWhenUnclean = parse.GetValue(stopWhenUnclean),
+                WarmupSteps = parse.GetValue(warmupSteps),
                 KeepRooms = parse.GetValue(keepRooms),
                 Duration = parse.GetValue(duration),
                 Warmup = parse.GetValue(warmup),
@@ -106,7 +108,7 @@ public static class SimulateCommand
         if (options.Rates.Count > 0 && outcome.Steps is [{ Comparison: null, Deliveries: not null }, ..])
         {
             // Each step's report was printed as it ended; the summary closes the run.
-            var stepped = new SteppedReport(outcome.Steps, SteppedReport.Summarize(outcome.Steps, options.P99LimitMilliseconds, outcome.StoppedEarly), outcome.Cleanup);
+            var stepped = new SteppedReport(outcome.Steps, SteppedReport.Summarize(outcome.Steps, options.P99LimitMilliseconds, outcome.StoppedEarly, options.WarmupSteps), outcome.Cleanup);
             await env.Out.WriteAsync(stepped.ToText().AsMemory(), cancellationToken);
             (written, passed) = (stepped, stepped.Passed);
         }

@@ -14,8 +14,9 @@ public sealed record SteppedReport(IReadOnlyList<SimulationReport> Steps, StepSu
     public string ToText()
     {
         var text = new StringBuilder();
-        text.Append("steps      ").AppendJoin("; ", Steps.Select(s =>
-            $"{SimulationReport.F(s.Settings.Rate)}/user/s: p99 {SimulationReport.F(s.Latency?.P99 ?? double.NaN)} ms, {(IsClean(s, Summary.P99LimitMs) ? "clean" : "not clean")}")).Append('\n');
+        text.Append("steps      ").AppendJoin("; ", Steps.Select((s, i) =>
+            $"{SimulationReport.F(s.Settings.Rate)}/user/s: p99 {SimulationReport.F(s.Latency?.P99 ?? double.NaN)} ms, "
+            + (i < Summary.WarmupSteps ? "warm-up" : IsClean(s, Summary.P99LimitMs) ? "clean" : "not clean"))).Append('\n');
         text.Append("highest clean rate ").Append(Summary.HighestCleanRate is { } best ? $"{SimulationReport.F(best)} msgs/user/s" : "none")
             .Append(Summary.FirstUncleanRate is null ? " (clean at every step: at least that)" : $", first not clean {SimulationReport.F(Summary.FirstUncleanRate.Value)}")
             .Append(Summary.StoppedEarly ? "; stopped there" : "").Append('\n');
@@ -33,14 +34,17 @@ public sealed record SteppedReport(IReadOnlyList<SimulationReport> Steps, StepSu
         step.Passed && (step.Messages?.Failed ?? 1) == 0 && (step.Deliveries?.Missing ?? 1) == 0
         && (p99Limit is not { } limit || (step.Latency?.P99 is { } p99 && double.IsFinite(p99) && p99 <= limit));
 
-    public static StepSummary Summarize(IReadOnlyList<SimulationReport> steps, double? p99Limit, bool stoppedEarly)
+    /// <summary>The highest clean and first unclean rate, leaving out the first <paramref name="warmupSteps"/> steps.</summary>
+    public static StepSummary Summarize(IReadOnlyList<SimulationReport> steps, double? p99Limit, bool stoppedEarly, int warmupSteps = 0)
     {
-        var clean = steps.Where(s => IsClean(s, p99Limit)).Select(s => s.Settings.Rate).ToList();
-        var unclean = steps.Where(s => !IsClean(s, p99Limit)).Select(s => s.Settings.Rate).ToList();
-        return new StepSummary(p99Limit, clean.Count > 0 ? clean.Max() : null, unclean.Count > 0 ? unclean.Min() : null, stoppedEarly);
+        var counted = steps.Skip(warmupSteps).ToList();
+        var clean = counted.Where(s => IsClean(s, p99Limit)).Select(s => s.Settings.Rate).ToList();
+        var unclean = counted.Where(s => !IsClean(s, p99Limit)).Select(s => s.Settings.Rate).ToList();
+        return new StepSummary(p99Limit, clean.Count > 0 ? clean.Max() : null, unclean.Count > 0 ? unclean.Min() : null, stoppedEarly, warmupSteps);
     }
 }
 
 /// <param name="P99LimitMs">The limit a clean step's p99 stays within; null when none was given.</param>
 /// <param name="FirstUncleanRate">Null when every step was clean: the highest clean rate is then only a lower bound.</param>
-public sealed record StepSummary(double? P99LimitMs, double? HighestCleanRate, double? FirstUncleanRate, bool StoppedEarly);
+/// <param name="WarmupSteps">How many of the first steps were warm-up only, left out of the rates above.</param>
+public sealed record StepSummary(double? P99LimitMs, double? HighestCleanRate, double? FirstUncleanRate, bool StoppedEarly, int WarmupSteps = 0);
