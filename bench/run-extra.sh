@@ -101,52 +101,74 @@ run_saturation() {
     echo "   (python3 not found: no chart)"
   fi
 
-  [[ "${PROFILE:-}" == 1 && -n $knee ]] && profile_chatapp "$knee"
+  [[ "${PROFILE:-}" == 1 && -n ${PROFILE_RATE:-$knee} ]] && profile_at_knee "${PROFILE_RATE:-$knee}"
   return 0
 }
 
-# A CPU sample trace of ChatApp at its knee, and the gauges that say whether it waits on the thread pool or the writer.
-profile_chatapp() { # rate
-  local rate=$1 trace="$results/chatapp-saturation.nettrace" seconds=${sat_step%s}
-  echo "== profiling ChatApp at $rate msgs/user/s with dotnet-trace (dotnet-sampled-thread-time)"
+# A CPU sample trace of each server at ChatApp's knee, the same rate for both, with each server's CPU time per
+# message over the step (utime + stime from /proc: steadier than latency when neighbours share the cores), and,
+# for ChatApp, the gauges that say whether it waits on the thread pool or the writer, and its allocations.
+profile_at_knee() { # rate
+  local rate=$1 target
+  for target in chatapp baseline; do profile_target "$target" "$rate"; done
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # pid: user + system time, in clock ticks
+
+profile_target() { # target, rate
+  local target=$1 rate=$2 port=$chatapp_port pid=$chatapp_pid seconds=${sat_step%s} prefix="$results/$1-profile"
+  [[ $target == baseline ]] && { port=$baseline_port; pid=$baseline_pid; }
+  local trace="$prefix.nettrace"
+  echo "== profiling $target at $rate msgs/user/s with dotnet-trace (dotnet-sampled-thread-time)"
   : >"$work/progress.log"
-  saturation_step chatapp "$chatapp_port" "$rate" "$results/chatapp-profile-$rate.json" >"$work/profile-step.out" &
+  saturation_step "$target" "$port" "$rate" "$prefix-$rate.json" >"$work/profile-step.out" &
   local step=$!
   # The bots log in (password hashing) and connect first; the trace covers only the sending.
   while kill -0 "$step" 2>/dev/null && ! grep -q 's send ' "$work/progress.log"; do sleep 0.5; done
-  curl -s "http://127.0.0.1:$chatapp_port/metrics" >"$results/profile-metrics-before.txt" || true
-  (cd "$root" && exec dotnet tool run dotnet-trace collect -p "$chatapp_pid" --profile dotnet-sampled-thread-time \
+  local cpu_before; cpu_before=$(cpu_ticks "$pid")
+  curl -s "http://127.0.0.1:$port/metrics" >"$prefix-metrics-before.txt" || true
+  (cd "$root" && exec dotnet tool run dotnet-trace collect -p "$pid" --profile dotnet-sampled-thread-time \
     --duration "00:00:00:$(printf '%02d' "$seconds")" -o "$trace") >"$work/trace.log" 2>&1 &
   local tracer=$!
   (for _ in $(seq 1 "$seconds"); do
-     curl -s "http://127.0.0.1:$chatapp_port/metrics" | grep -E '^(dotnet_thread_pool_(queue_length|thread_count)|chatapp_(writer|fanout)_queue_depth)' || true
+     curl -s "http://127.0.0.1:$port/metrics" | grep -E '^(dotnet_thread_pool_(queue_length|thread_count)|chatapp_(writer|fanout)_queue_depth)' || true
      sleep 1
-   done) >"$results/profile-gauges.txt" &
+   done) >"$prefix-gauges.txt" &
   local gauges=$!
   wait "$step" || true
+  local cpu_after; cpu_after=$(cpu_ticks "$pid")
   cat "$work/profile-step.out"
   wait "$tracer" || { echo "   dotnet-trace failed:"; tail -5 "$work/trace.log"; }
   wait "$gauges" || true
-  curl -s "http://127.0.0.1:$chatapp_port/metrics" >"$results/profile-metrics-after.txt" || true
+  curl -s "http://127.0.0.1:$port/metrics" >"$prefix-metrics-after.txt" || true
+  local b=$prefix-metrics-before.txt a=$prefix-metrics-after.txt
+  # The tracer's own cost lands in the server's CPU time too, alike for both servers.
+  jq -rn --argjson ticks "$((cpu_after - cpu_before))" --argjson hz "$(getconf CLK_TCK)" --slurpfile r "$prefix-$rate.json" \
+    --arg ba "$(metric "$b" dotnet_gc_heap_total_allocated_bytes_total)" --arg aa "$(metric "$a" dotnet_gc_heap_total_allocated_bytes_total)" '
+    def n($x): ($x | if . == "" then null else tonumber end);
+    ($r[0].messages.acknowledged) as $m | ($r[0].deliveries.received) as $d | ($ticks / $hz * 1e6) as $us
+    | "   server CPU \($us / 1e6 | . * 100 | round / 100) s for \($m) messages, \($d) deliveries: \(if $m > 0 then $us / $m | round else "-" end) CPU µs per message, \(if $d > 0 then $us / $d * 10 | round / 10 else "-" end) per delivery"
+      + (if n($aa) != null and n($ba) != null and $m > 0 then "; \((n($aa) - n($ba)) / $m | round) bytes allocated per message" else "" end)' \
+    | tee "$prefix-summary.txt"
   [[ -f $trace ]] || return 0
-  (cd "$root" && dotnet tool run dotnet-trace report "$trace" topN -n 40 --inclusive) >"$results/profile-top-inclusive.txt" 2>&1 || true
-  (cd "$root" && dotnet tool run dotnet-trace report "$trace" topN -n 40) >"$results/profile-top-exclusive.txt" 2>&1 || true
-  (cd "$root" && dotnet tool run dotnet-trace convert "$trace" --format Speedscope -o "$results/chatapp-saturation") >"$work/convert.log" 2>&1 || true
-  if command -v python3 >/dev/null && [[ -f "$results/chatapp-saturation.speedscope.json" ]]; then
+  (cd "$root" && dotnet tool run dotnet-trace report "$trace" topN -n 40 --inclusive) >"$prefix-top-inclusive.txt" 2>&1 || true
+  (cd "$root" && dotnet tool run dotnet-trace report "$trace" topN -n 40) >"$prefix-top-exclusive.txt" 2>&1 || true
+  (cd "$root" && dotnet tool run dotnet-trace convert "$trace" --format Speedscope -o "$prefix") >"$work/convert.log" 2>&1 || true
+  if command -v python3 >/dev/null && [[ -f "$prefix.speedscope.json" ]]; then
     # Into the file first: a `head` in the pipe would end it early, and pipefail would end the script.
-    python3 "$root/bench/profile_summary.py" "$results/chatapp-saturation.speedscope.json" >"$results/profile-summary.txt"
-    sed -n '1,16p' "$results/profile-summary.txt" | sed 's/^/   /'
+    python3 "$root/bench/profile_summary.py" "$prefix.speedscope.json" >>"$prefix-summary.txt"
+    sed -n '2,17p' "$prefix-summary.txt" | sed 's/^/   /'
   fi
-  local b=$results/profile-metrics-before.txt a=$results/profile-metrics-after.txt
+  [[ $target == chatapp ]] || return 0
   jq -rn --arg bc "$(metric "$b" chatapp_writer_batch_size_count)" --arg ac "$(metric "$a" chatapp_writer_batch_size_count)" \
          --arg bs "$(metric "$b" chatapp_writer_batch_size_sum)" --arg sa "$(metric "$a" chatapp_writer_batch_size_sum)" \
          --arg bd "$(metric "$b" chatapp_writer_commit_duration_seconds_sum)" --arg ad "$(metric "$a" chatapp_writer_commit_duration_seconds_sum)" '
     def n($x): ($x | if . == "" then 0 else tonumber end);
     (n($ac) - n($bc)) as $batches | if $batches > 0 then
       "   during the profiled step: \($batches) batches, mean batch \((n($sa) - n($bs)) / $batches | . * 10 | round / 10) commands, mean commit \((n($ad) - n($bd)) / $batches * 1000 | . * 100 | round / 100) ms"
-    else "   (no writer batches seen in /metrics)" end' | tee -a "$results/profile-summary.txt"
+    else "   (no writer batches seen in /metrics)" end' | tee -a "$prefix-summary.txt"
   awk '/^dotnet_thread_pool_queue_length/ {if ($NF > max) max = $NF} END {print "   thread pool queue length, max of the 1 s samples: " max + 0}' \
-    "$results/profile-gauges.txt" | tee -a "$results/profile-summary.txt"
+    "$prefix-gauges.txt" | tee -a "$prefix-summary.txt"
 }
 
 # "1,000 msgs/s into rooms of 20" (issue #11's latency target): one warm-up step, then one measured step at the
