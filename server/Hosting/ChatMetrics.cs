@@ -52,13 +52,13 @@ public sealed class ChatMetrics
 
     public void WriteDequeued() => _writeQueue.Add(-1);
 
-    public void SendQueued() => _fanOutQueue.Add(1);
+    public void SendQueued(int count = 1) => _fanOutQueue.Add(count);
 
-    /// <summary>A queued send taken off the fan-out queue and started.</summary>
-    public void SendStarted()
+    /// <summary>Queued sends taken off the fan-out queue and started.</summary>
+    public void SendsStarted(int count)
     {
-        _fanOutQueue.Add(-1);
-        _deliveriesStarted.Add(1);
+        _fanOutQueue.Add(-count);
+        _deliveriesStarted.Add(count);
     }
 
     public void SendFailed() => _deliveriesFailed.Add(1);
