@@ -12,8 +12,11 @@
 #   ONLY=small-rooms bench/run.sh         one scenario (small-rooms, large-room, ramp, saturation, latency, writer, connections)
 #   PROFILE=1 bench/run.sh                also trace ChatApp with dotnet-trace at its saturation knee (needs the saturation scenario)
 #   CONNECTIONS=2000 bench/run.sh         idle connections for the connections scenario (5000 by default)
-# Besides the simulate scenarios: saturation (open-loop rate stepped up until p99 > 250 ms or anything is
-# lost, one `simulate --rates` run per server so the bots log in once, ChatApp vs baseline, charted by bench/chart.py), writer (bench/WriterBench: the database writer
+#   SAT_RATES="8 12 16" SAT_WARMUP=4      the saturation ladder and its warm-up step; PROFILE_RATE=16 profiles both servers at that rate
+#   LAT_USERS=1000                        users of the latency scenario (1,000 msgs/s in rooms of 20; 200 by default)
+# Besides the simulate scenarios: saturation (a warm-up step, then an open-loop rate stepped up until p99 > 250 ms or anything is
+# lost, one `simulate --rates` run per server so the bots log in once, ChatApp vs baseline, charted by bench/chart.py),
+# latency (p50/p90/p99 at 1,000 msgs/s into rooms of 20), writer (bench/WriterBench: the database writer
 # alone, group commit vs one commit per message) and connections (idle connections: memory per connection
 # and connect rate).
 set -euo pipefail
