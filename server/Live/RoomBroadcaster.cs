@@ -27,6 +27,11 @@ public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry conn
     {
         foreach (var effect in effects)
         {
+            if (effect is MemberVersionMark)
+            {
+                continue; // for a cluster's ordering only: one node's queue is in commit order already
+            }
+
             metrics.SendQueued();
             _sends.Writer.TryWrite(effect switch
             {
