@@ -124,13 +124,15 @@ public sealed partial class ClusterBus(RedisConnection redis, IOptions<ClusterOp
             }
 
             var effects = new List<object>(batch.Effects.Count);
+            MemberVersionMark? last = null;
             foreach (var effect in batch.Effects)
             {
                 if (effect.Entry is { } entry)
                 {
-                    if (effect.MemberVersion is { } version)
+                    // A mark holds for the room's entries that follow it: one per run of a room's entries at one version.
+                    if (effect.MemberVersion is { } version && (last is null || last.MemberVersion != version || last.Room != entry.Room))
                     {
-                        effects.Add(new MemberVersionMark(entry.Room, version));
+                        effects.Add(last = new MemberVersionMark(entry.Room, version));
                     }
 
                     effects.Add(entry);
