@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using ChatApp.Contracts;
+using ChatApp.Server.Data;
 using ChatApp.Server.Live;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -10,8 +11,8 @@ namespace ChatApp.Server.Cluster;
 /// <summary>One committed batch on the wire between nodes: its entries and group changes, in commit order.</summary>
 public sealed record ClusterBatch(string Node, IReadOnlyList<ClusterEffect> Effects);
 
-/// <summary>Either an entry or a group change.</summary>
-public sealed record ClusterEffect(ChatMessage? Entry = null, GroupChange? Change = null);
+/// <summary>Either an entry (with its room's member version at its commit) or a group change.</summary>
+public sealed record ClusterEffect(ChatMessage? Entry = null, GroupChange? Change = null, long? MemberVersion = null);
 
 /// <summary>
 /// Committed batches over Redis pub/sub, one channel for the whole cluster. Pub/sub is a doorbell with a
@@ -37,12 +38,16 @@ public sealed partial class ClusterBus(RedisConnection redis, IOptions<ClusterOp
     public void Publish(IReadOnlyList<object> effects)
     {
         var wire = new List<ClusterEffect>(effects.Count);
+        Dictionary<string, long>? marks = null;
         foreach (var effect in effects)
         {
             switch (effect)
             {
+                case MemberVersionMark mark:
+                    (marks ??= new(StringComparer.Ordinal))[mark.Room] = mark.MemberVersion;
+                    break;
                 case ChatMessage entry:
-                    wire.Add(new ClusterEffect(Entry: entry));
+                    wire.Add(new ClusterEffect(Entry: entry, MemberVersion: marks?.TryGetValue(entry.Room, out var version) == true ? version : null));
                     break;
                 // A connection's own joins concern only the node it is on, which is this one.
                 case GroupChange { ConnectionId: null } change:
@@ -119,10 +124,17 @@ public sealed partial class ClusterBus(RedisConnection redis, IOptions<ClusterOp
             }
 
             var effects = new List<object>(batch.Effects.Count);
+            MemberVersionMark? last = null;
             foreach (var effect in batch.Effects)
             {
                 if (effect.Entry is { } entry)
                 {
+                    // A mark holds for the room's entries that follow it: one per run of a room's entries at one version.
+                    if (effect.MemberVersion is { } version && (last is null || last.MemberVersion != version || last.Room != entry.Room))
+                    {
+                        effects.Add(last = new MemberVersionMark(entry.Room, version));
+                    }
+
                     effects.Add(entry);
                 }
                 else if (effect.Change is { } change)

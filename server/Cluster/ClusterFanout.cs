@@ -26,6 +26,8 @@ public sealed partial class ClusterFanout(
         Channel.CreateUnbounded<Func<CancellationToken, Task>>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly List<SequencerStep> _steps = [];
+    private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _joining = new(StringComparer.Ordinal);
 
     /// <summary>Called by the writer after each commit, in commit order; never blocks it.</summary>
     public void Publish(IReadOnlyList<object> effects)
@@ -116,15 +118,21 @@ public sealed partial class ClusterFanout(
     private async Task RunAsync(IReadOnlyList<object> effects, CancellationToken cancellationToken)
     {
         _steps.Clear();
+        _marks.Clear();
+        _joining.Clear();
         foreach (var effect in effects)
         {
             switch (effect)
             {
-                case ChatMessage entry:
-                    sequencer.Accept(entry, _steps, served: rooms.IsServed(entry.Room));
+                case MemberVersionMark mark:
+                    _marks[mark.Room] = mark.MemberVersion;
                     break;
-                case GroupChange change when ConcernsThisNode(change):
-                    sequencer.Accept(change, _steps);
+                case ChatMessage entry:
+                    sequencer.Accept(entry, _marks.TryGetValue(entry.Room, out var version) ? version : null, _steps, Served(entry.Room));
+                    break;
+                case GroupChange change:
+                    sequencer.Accept(change, _steps, Served(change.Room));
+                    NoteJoining(change);
                     break;
             }
         }
@@ -132,20 +140,36 @@ public sealed partial class ClusterFanout(
         await RunStepsAsync(cancellationToken);
     }
 
-    private bool ConcernsThisNode(GroupChange change) => change.ConnectionId is { } connection
-        ? rooms.IsOpen(connection)
-        : registry.ConnectionsOf(change.UserId ?? 0).Count > 0;
+    // The steps run after the whole batch is accepted: a room a join of this batch brings someone here into counts as served already.
+    private bool Served(string room) => _joining.Contains(room) || rooms.IsServed(room);
+
+    private void NoteJoining(GroupChange change)
+    {
+        if (change.Join && Targets(change).Count > 0)
+        {
+            _joining.Add(change.Room);
+        }
+    }
 
     private async Task FillGapsAsync(CancellationToken cancellationToken)
     {
-        foreach (var (room, after, upTo) in sequencer.DueGaps())
+        foreach (var gap in sequencer.DueGaps())
         {
-            var entries = await log.EntriesAsync(room, after, upTo, cancellationToken);
-            LogGapFilled(logger, room, after, upTo, entries.Count);
+            // Changes first: an entry read here carries no member version, so the changes placed before it must be known.
+            var changes = await log.ChangesAsync(gap.Room, gap.AfterVersion, gap.UpToVersion, gap.UpToSeq, cancellationToken);
+            var entries = gap.UpToSeq > gap.AfterSeq ? await log.EntriesAsync(gap.Room, gap.AfterSeq, gap.UpToSeq, cancellationToken) : [];
+            LogGapFilled(logger, gap.Room, gap.AfterSeq, gap.UpToSeq, entries.Count, changes.Count);
             _steps.Clear();
+            _joining.Clear();
+            foreach (var change in changes)
+            {
+                sequencer.Accept(change, _steps, Served(change.Room));
+                NoteJoining(change);
+            }
+
             foreach (var entry in entries)
             {
-                sequencer.Accept(entry, _steps);
+                sequencer.Accept(entry, null, _steps, Served(entry.Room));
             }
 
             await RunStepsAsync(cancellationToken);
@@ -160,9 +184,9 @@ public sealed partial class ClusterFanout(
             return;
         }
 
-        foreach (var (room, lastSeq) in await log.LastSeqsAsync(served, cancellationToken))
+        foreach (var (room, (lastSeq, memberVersion)) in await log.LastSeqsAsync(served, cancellationToken))
         {
-            sequencer.NoteCommitted(room, lastSeq);
+            sequencer.NoteCommitted(room, lastSeq, memberVersion);
         }
     }
 
@@ -183,34 +207,47 @@ public sealed partial class ClusterFanout(
                 case ApplyStep apply:
                     Apply(apply.Change);
                     break;
-                case LateJoinStep late:
-                    var missed = await MissedAsync(late, cancellationToken);
-                    // A connection already in the room had these live; only a newcomer is sent them.
-                    foreach (var connection in Targets(late.Change).Where(c => !rooms.IsIn(late.Change.Room, c)))
-                    {
-                        foreach (var entry in missed)
-                        {
-                            Started(hub.Clients.Client(connection).DeliverEntry(entry));
-                        }
-                    }
-
-                    Apply(late.Change);
+                case LateChangeStep late:
+                    await ApplyLateAsync(late, cancellationToken);
                     break;
             }
         }
     }
 
-    private async Task<IReadOnlyList<ChatMessage>> MissedAsync(LateJoinStep late, CancellationToken cancellationToken)
+    /// <summary>A change from before this node followed the room: the user's stored changes since decide whether they are in.</summary>
+    private async Task ApplyLateAsync(LateChangeStep late, CancellationToken cancellationToken)
     {
+        var change = late.Change;
+        if (Targets(change).Count == 0)
+        {
+            return;
+        }
+
         try
         {
-            return await log.EntriesAsync(late.Change.Room, late.After, late.UpTo, cancellationToken);
+            var decided = late.UpToVersion > late.AfterVersion && change.UserId is { } user
+                ? await log.LatestChangeAsync(change.Room, user, late.AfterVersion, late.UpToVersion, cancellationToken) ?? change
+                : change;
+            if (decided.Join && decided.AtSeq is { } at && at < late.UpToSeq)
+            {
+                var missed = await log.EntriesAsync(change.Room, at, late.UpToSeq, cancellationToken);
+                // A connection already in the room had these live; only a newcomer is sent them.
+                foreach (var connection in Targets(change).Where(c => !rooms.IsIn(change.Room, c)))
+                {
+                    foreach (var entry in missed)
+                    {
+                        Started(hub.Clients.Client(connection).DeliverEntry(entry));
+                    }
+                }
+            }
+
+            Apply(change with { Join = decided.Join });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The join still happens; what it missed the client gets from StreamMessagesSince when it next catches up.
+            // A join still happens; what it missed the client gets from StreamMessagesSince when it next catches up.
             LogWorkFailed(logger, ex);
-            return [];
+            Apply(change);
         }
     }
 
@@ -260,8 +297,8 @@ public sealed partial class ClusterFanout(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Filled {Room} ({After}, {UpTo}] from the database: {Count} entries")]
-    private static partial void LogGapFilled(ILogger logger, string room, long after, long upTo, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Filled {Room} ({After}, {UpTo}] from the database: {Count} entries, {Changes} membership changes")]
+    private static partial void LogGapFilled(ILogger logger, string room, long after, long upTo, int count, int changes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} is no longer a member of {Room}: a removal was missed while Redis was unreachable; applied now")]
     private static partial void LogStaleMember(ILogger logger, string room, long userId);

@@ -22,8 +22,9 @@ public sealed class ClusterOptions
     public string Prefix { get; set; } = "chatapp";
 
     /// <summary>
-    /// How long a room's entry may stay missing (a later one has arrived) before it is read from the database.
-    /// Redis reorders publishes of different nodes by a few milliseconds; it drops them while a node reconnects.
+    /// How long a room's entry or membership change may stay missing (a later one has arrived, or an entry that
+    /// follows the change) before it is read from the database. Redis reorders publishes of different nodes by a
+    /// few milliseconds; it drops them while a node reconnects.
     /// </summary>
     [Range(20, 10_000)]
     public int GapTimeoutMilliseconds { get; set; } = 250;

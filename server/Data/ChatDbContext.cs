@@ -18,6 +18,7 @@ public class ChatDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<Mention> Mentions => Set<Mention>();
     public DbSet<UserSession> Sessions => Set<UserSession>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<RoomMemberChange> RoomMemberChanges => Set<RoomMemberChange>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -40,6 +41,12 @@ public class ChatDbContext(DbContextOptions options) : DbContext(options)
             member.HasIndex(m => m.UserId);
             member.HasOne<Room>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
             member.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<RoomMemberChange>(change =>
+        {
+            change.HasKey(c => new { c.RoomId, c.Version });
+            change.HasOne<Room>().WithMany().HasForeignKey(c => c.RoomId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<LogEntry>(entry =>

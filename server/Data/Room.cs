@@ -13,6 +13,12 @@ public sealed class Room
     /// <summary>The seq of the room's newest log entry; advanced by the writer inside the transaction that appends.</summary>
     public long LastSeq { get; set; }
 
+    /// <summary>
+    /// How many membership changes the room has had; each one takes the next in its transaction (see
+    /// <see cref="RoomMemberChange"/>). In cluster mode, entries carry it so a node can tell a change is missing.
+    /// </summary>
+    public long MemberVersion { get; set; }
+
     public required DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>Archived by its owner or an admin: still readable, takes no new entries.</summary>

@@ -27,10 +27,16 @@ public sealed partial class RoomBroadcaster(LiveHub hub, ConnectionRegistry conn
     /// <summary>Called by the writer after a commit with the batch's entries and group changes, in commit order; never blocks it.</summary>
     public void Publish(IReadOnlyList<object> effects)
     {
-        // Counted once per batch, not per entry: OpenTelemetry's aggregator showed in the saturation profile.
-        metrics.SendQueued(effects.Count);
+        // Counted once per batch, not per entry (OpenTelemetry's aggregator showed in the saturation profile),
+        // and before the sends are queued, so the reader never takes the depth below zero.
+        metrics.SendQueued(effects.Count(effect => effect is not MemberVersionMark));
         foreach (var effect in effects)
         {
+            if (effect is MemberVersionMark)
+            {
+                continue; // for a cluster's ordering only: one node's queue is in commit order already
+            }
+
             _sends.Writer.TryWrite(effect switch
             {
                 ChatMessage entry => new LiveSend(entry, null, null),

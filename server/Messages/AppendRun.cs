@@ -173,9 +173,11 @@ internal sealed class AppendRun : WriteRun
     private static async Task<Dictionary<long, long>> AdvanceSeqsAsync(WriteContext context, AppendSql sql, List<(AppendMessage Send, RoomRow Room)> accepted, CancellationToken cancellationToken)
     {
         var counts = new SortedDictionary<long, long>();
+        var names = new Dictionary<long, string>();
         foreach (var (_, room) in accepted)
         {
             counts[room.Id] = counts.GetValueOrDefault(room.Id) + 1;
+            names[room.Id] = room.Name;
         }
 
         var firstSeqs = new Dictionary<long, long>(counts.Count);
@@ -186,8 +188,11 @@ internal sealed class AppendRun : WriteRun
         {
             command.Parameters[0].Value = count;
             command.Parameters[1].Value = roomId;
-            var last = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            firstSeqs[roomId] = last - count + 1;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            firstSeqs[roomId] = reader.GetInt64(0) - count + 1;
+            // Staged before the run's entries: the membership changes committed before them, for a cluster's fan-out.
+            context.AfterCommit(new MemberVersionMark(names[roomId], reader.GetInt64(1)));
         }
 
         return firstSeqs;

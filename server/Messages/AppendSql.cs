@@ -42,8 +42,9 @@ internal sealed class AppendSql
         _userName = names.Column<User>(nameof(User.UserName));
 
         var lastSeq = names.Column<Room>(nameof(Room.LastSeq));
-        // One statement per room per run: the row lock it takes (on PostgreSQL) serializes a room's writers across nodes.
-        AdvanceSeq = $"UPDATE {_rooms} SET {lastSeq} = {lastSeq} + @count WHERE {_roomId} = @room RETURNING {lastSeq}";
+        // One statement per room per run: the row lock it takes (on PostgreSQL) serializes a room's writers across nodes,
+        // membership changes included (they update the member version of the same row), so the version it reads is exact.
+        AdvanceSeq = $"UPDATE {_rooms} SET {lastSeq} = {lastSeq} + @count WHERE {_roomId} = @room RETURNING {lastSeq}, {names.Column<Room>(nameof(Room.MemberVersion))}";
         InsertEntry = $"""
             INSERT INTO {_entries} ({names.Column<LogEntry>(nameof(LogEntry.RoomId))}, {names.Column<LogEntry>(nameof(LogEntry.Seq))}, {_entrySender},
                 {names.Column<LogEntry>(nameof(LogEntry.Kind))}, {names.Column<LogEntry>(nameof(LogEntry.Text))}, {_entryClientId}, {names.Column<LogEntry>(nameof(LogEntry.SentAt))})
@@ -55,7 +56,7 @@ internal sealed class AppendSql
             """;
     }
 
-    /// <summary>Parameters @count, @room; returns the room's new last seq.</summary>
+    /// <summary>Parameters @count, @room; returns the room's new last seq and its member version.</summary>
     public string AdvanceSeq { get; }
 
     /// <summary>Parameters @room, @seq, @sender, @kind, @text, @clientId, @sentAt; returns the entry's id.</summary>

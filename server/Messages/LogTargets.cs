@@ -48,7 +48,14 @@ internal static class LogTargets
         {
             AppendSql.Add(advance, "@count", 1L);
             AppendSql.Add(advance, "@room", room.Id);
-            var lastSeq = Convert.ToInt64(await advance.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            long lastSeq;
+            await using (var reader = await advance.ExecuteReaderAsync(cancellationToken))
+            {
+                await reader.ReadAsync(cancellationToken);
+                lastSeq = reader.GetInt64(0);
+                context.AfterCommit(new MemberVersionMark(room.Name, reader.GetInt64(1)));
+            }
+
             // Stored already: the tracked room learns it without EF writing it a second time.
             var tracked = db.Entry(room);
             if (tracked.State == EntityState.Detached)

@@ -142,11 +142,12 @@ public sealed class JoinMemberGroups(long userId, string connectionId) : WriteCo
     protected override async Task<int> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var rooms = await context.Db.RoomMembers.Where(m => m.UserId == userId)
-            .Join(context.Db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => new { r.Name, r.LastSeq })
+            .Join(context.Db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => new { r.Name, r.LastSeq, r.MemberVersion })
             .ToListAsync(cancellationToken);
         foreach (var room in rooms)
         {
-            context.ChangeGroup(new GroupChange(room.Name, Join: true, ConnectionId: connectionId, AtSeq: room.LastSeq));
+            // One statement reads the memberships and each room's (last seq, member version) from one snapshot: the join's place.
+            context.ChangeGroup(new GroupChange(room.Name, Join: true, UserId: userId, ConnectionId: connectionId, AtSeq: room.LastSeq, Version: room.MemberVersion));
         }
 
         return rooms.Count;

@@ -73,6 +73,43 @@ public sealed class ClusterTests(PostgresServer postgres, SharedCluster shared) 
     }
 
     [Fact]
+    public async Task WhileRedisHoldsUpARemovalAndAnInviteFromOneNodeAnEntrySentOnTheOtherReachesTheNewMemberAndNotTheRemovedOne()
+    {
+        var cluster = await ClusterAsync();
+        var room = Unique("held");
+        await using var owner = await ClusterNodes.ConnectAsync(cluster.Node(0), Unique("own"), Cancel);
+        await using var bob = await ClusterNodes.ConnectAsync(cluster.Node(1), Unique("bob"), Cancel);
+        await using var carol = await ClusterNodes.ConnectAsync(cluster.Node(1), Unique("car"), Cancel);
+        await using var dan = await ClusterNodes.ConnectAsync(cluster.Node(1), Unique("dan"), Cancel);
+        await owner.Connection.CreateRoomAsync(room, isPrivate: true, Cancel);
+        await owner.Connection.InviteToRoomAsync(room, bob.Name, Cancel);
+        await owner.Connection.InviteToRoomAsync(room, carol.Name, Cancel);
+        var before = await carol.Connection.SendMessageAsync(room, "before", "held-1", Cancel);
+        await bob.Events.WaitUntilAsync(r => r.Entries().Any(m => m.Seq == before.Seq), "bob to receive the entry before the removal", Timeout);
+
+        // Redis takes no PUBLISH while paused for writes: node 2 hears nothing of node 1's removal and invite. Node 2's own
+        // entry, committed after both, goes into node 2's ordered stream at once; it must wait for them, read from the database.
+        await cluster.RedisCliAsync(Cancel, "CLIENT", "PAUSE", "60000", "WRITE");
+        ChatMessage after;
+        try
+        {
+            await owner.Connection.RemoveFromRoomAsync(room, bob.Name, Cancel);
+            await owner.Connection.InviteToRoomAsync(room, dan.Name, Cancel);
+            after = await carol.Connection.SendMessageAsync(room, "after", "held-2", Cancel);
+            await carol.Events.WaitUntilAsync(r => r.Entries().Any(m => m.Seq == after.Seq), "carol to receive the entry after the changes", Timeout);
+            await dan.Events.WaitUntilAsync(r => r.Entries().Any(m => m.Seq == after.Seq), "dan to receive it live, with Redis still paused", Timeout);
+        }
+        finally
+        {
+            await cluster.RedisCliAsync(CancellationToken.None, "CLIENT", "UNPAUSE");
+        }
+
+        await bob.Events.WaitForEventsAsync(nameof(EventRecorder.RoomLeft), 1);
+        Assert.Equal([before.Seq], bob.Seqs(room));
+        Assert.Equal([after.Seq], dan.Seqs(room));
+    }
+
+    [Fact]
     public async Task ARetryOnAnotherNodeReturnsTheOriginalMessageAndStoresNothingTwice()
     {
         var cluster = await ClusterAsync();

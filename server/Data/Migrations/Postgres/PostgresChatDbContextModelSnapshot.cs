@@ -190,6 +190,9 @@ namespace ChatApp.Server.Data.Migrations.Postgres
                     b.Property<long>("LastSeq")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("MemberVersion")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text")
@@ -230,6 +233,31 @@ namespace ChatApp.Server.Data.Migrations.Postgres
                     b.HasIndex("UserId");
 
                     b.ToTable("RoomMembers");
+                });
+
+            modelBuilder.Entity("ChatApp.Server.Data.RoomMemberChange", b =>
+                {
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("AtSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Join")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("RoomId", "Version");
+
+                    b.ToTable("RoomMemberChanges");
                 });
 
             modelBuilder.Entity("ChatApp.Server.Data.User", b =>
@@ -383,6 +411,15 @@ namespace ChatApp.Server.Data.Migrations.Postgres
                     b.HasOne("ChatApp.Server.Data.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ChatApp.Server.Data.RoomMemberChange", b =>
+                {
+                    b.HasOne("ChatApp.Server.Data.Room", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -180,6 +180,9 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.Property<long>("LastSeq")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("MemberVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -220,6 +223,31 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("RoomMembers");
+                });
+
+            modelBuilder.Entity("ChatApp.Server.Data.RoomMemberChange", b =>
+                {
+                    b.Property<long>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AtSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Join")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("RoomId", "Version");
+
+                    b.ToTable("RoomMemberChanges");
                 });
 
             modelBuilder.Entity("ChatApp.Server.Data.User", b =>
@@ -371,6 +399,15 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.HasOne("ChatApp.Server.Data.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ChatApp.Server.Data.RoomMemberChange", b =>
+                {
+                    b.HasOne("ChatApp.Server.Data.Room", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
