@@ -89,6 +89,48 @@ public sealed class ClusterLimitsTests(PostgresServer postgres, ClusterLimitsTes
         }
     }
 
+    [Fact]
+    public async Task WhileRedisIsDownEachNodeStillHoldsAUserToTheLimitOnItsOwnAndAfterwardsTheSharedOneIsBack()
+    {
+        var cluster = await ClusterAsync();
+        var room = Unique("out");
+        var name = Unique("dee");
+        await using var onA = await ClusterNodes.ConnectAsync(cluster.Node(0), name, Cancel);
+        await using var onB = await ClusterNodes.ConnectAsync(cluster.Node(1), name, Cancel);
+        await onA.Connection.CreateRoomAsync(room, isPrivate: false, Cancel);
+        await onB.Connection.JoinRoomAsync(room, Cancel);
+
+        await cluster.StopRedisAsync(Cancel);
+        try
+        {
+            // Node 1's own bucket: a burst, then refused; not a Redis error, and not unlimited.
+            for (var i = 0; i < MessagesBurst; i++)
+            {
+                await onA.Connection.SendMessageAsync(room, $"m{i}", $"m{i}", Cancel).WaitAsync(Timeout, Cancel);
+            }
+
+            var refused = await Assert.ThrowsAsync<HubException>(() => onA.Connection.SendMessageAsync(room, "over", "over", Cancel).WaitAsync(Timeout, Cancel));
+            Assert.Contains("[rate_limited retry_after=", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.StartRedisAsync(Cancel);
+        }
+
+        // Redis is back (empty). Node 1's own bucket is spent, so its sends now succeed only from the shared one,
+        // which holds one burst for the user on both nodes together.
+        await cluster.Node(0).WaitUntilAnsweringAsync("/healthz/ready", Timeout, Cancel);
+        await cluster.Node(1).WaitUntilAnsweringAsync("/healthz/ready", Timeout, Cancel);
+        for (var i = 0; i < MessagesBurst; i++)
+        {
+            var sender = i % 2 == 0 ? onA : onB;
+            await sender.Connection.SendMessageAsync(room, $"after {i}", $"after-{i}", Cancel).WaitAsync(Timeout, Cancel);
+        }
+
+        var shared = await Assert.ThrowsAsync<HubException>(() => onB.Connection.SendMessageAsync(room, "over again", "over-2", Cancel).WaitAsync(Timeout, Cancel));
+        Assert.Contains("[rate_limited retry_after=", shared.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Connects once the server has seen the previous close (its end of the WebSocket may come a moment after the client's).</summary>
     private static async Task<Member> ConnectWhenFreeAsync(ServerProcess node, string name)
     {
