@@ -40,10 +40,12 @@ internal sealed partial class PostgresDatabaseInitializer(
             }
         }
 
-        // A session lock on a connection of its own, released when it closes (also when this process dies).
+        // The lock belongs to a transaction on a connection of its own: it ends with that transaction, whether this
+        // method commits it, throws (rollback on dispose) or the process dies; a session lock would outlive a pooled connection.
         await using var turn = new NpgsqlConnection(db.Database.GetConnectionString());
         await turn.OpenAsync(cancellationToken);
-        await using (var wait = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", turn) { CommandTimeout = 0 })
+        await using var holding = await turn.BeginTransactionAsync(cancellationToken);
+        await using (var wait = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({MigrationLock})", turn, holding) { CommandTimeout = 0 })
         {
             await wait.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -59,6 +61,7 @@ internal sealed partial class PostgresDatabaseInitializer(
 
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await db.Database.MigrateAsync(cancellationToken);
+        await holding.CommitAsync(cancellationToken); // the next node's turn
 
         if (await db.Database.SqlQueryRaw<string>("SELECT setting AS \"Value\" FROM pg_settings WHERE name = 'fsync'").SingleAsync(cancellationToken) != "on")
         {
