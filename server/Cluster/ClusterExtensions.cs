@@ -1,4 +1,5 @@
 using ChatApp.Server.Data;
+using ChatApp.Server.Limits;
 using ChatApp.Server.Live;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.SignalR;
@@ -46,6 +47,10 @@ public static class ClusterExtensions
         builder.Services.AddSingleton<ClusterPresence>();
         builder.Services.AddSingleton<IOnlineElsewhere>(services => services.GetRequiredService<ClusterPresence>());
         builder.Services.AddHostedService<NodeSweeper>();
+        // Rate limits and the connection quota in Redis: one limit per user across the nodes (ChatLimiters takes it).
+        builder.Services.AddSingleton<RedisLimits>();
+        builder.Services.AddSingleton<ISharedLimits>(services => services.GetRequiredService<RedisLimits>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<RedisLimits>());
         builder.Services.AddSingleton<ClusterConnections>();
         builder.Services.Configure<HubOptions>(hub => hub.AddFilter<ClusterConnections>());
 

@@ -21,6 +21,9 @@ public sealed partial class ClusterPresence(RedisConnection redis, IOptions<Clus
     /// <summary>This node's users now, as it told Redis (re-told when Redis lost them, after a restart).</summary>
     public IReadOnlyDictionary<long, string> Mine => _mine;
 
+    /// <summary>The other nodes that are alive, as the last heartbeat saw them.</summary>
+    public IReadOnlyList<string> Others => _others;
+
     /// <summary>Set by the heartbeat: the other nodes that are alive.</summary>
     public void SetOthers(IEnumerable<string> alive) => _others = [.. alive];
 

@@ -36,11 +36,13 @@ public sealed class ChatLimiters : BackgroundService
     internal static readonly RateLimitLease Unlimited = new GrantedLease();
 
     private readonly Dictionary<LimitKind, (LimiterTable Table, TimeSpan Period)> _tables = [];
+    private readonly ISharedLimits? _shared;
 
-    public ChatLimiters(IOptions<LimitsOptions> options)
+    public ChatLimiters(IOptions<LimitsOptions> options, ISharedLimits? shared = null)
     {
         var o = options.Value;
         Enabled = o.Enabled;
+        _shared = shared;
         var hour = TimeSpan.FromHours(1);
         var minute = TimeSpan.FromMinutes(1);
         AddBucket(LimitKind.Messages, o.MessagesBurst, o.MessagesPerMinute, minute, o.MaxTrackedKeys);
@@ -59,6 +61,16 @@ public sealed class ChatLimiters : BackgroundService
     /// when to try again). Dispose it when the work is done: for connections that is when the connection ends.
     /// </summary>
     public RateLimitLease Acquire(LimitKind kind, string key) => Enabled ? _tables[kind].Table.Acquire(key) : Unlimited;
+
+    /// <summary>True in cluster mode: the limits live in the shared store, so a lease takes a round trip (<see cref="AcquireSharedAsync"/>).</summary>
+    public bool Shared => Enabled && _shared is not null;
+
+    /// <summary>
+    /// A lease from the limit every node shares; when the store cannot answer, from this node's own limiter
+    /// (the same limit, counted on this node alone, until the store is back).
+    /// </summary>
+    public async ValueTask<RateLimitLease> AcquireSharedAsync(LimitKind kind, string key, CancellationToken cancellationToken) =>
+        (Shared ? await _shared!.AcquireAsync(kind, key, cancellationToken) : null) ?? Acquire(kind, key); // Shared says _shared is set
 
     /// <summary>How many keys a limit tracks now (for tests of the memory bound).</summary>
     public int TrackedKeys(LimitKind kind) => _tables[kind].Table.Count;

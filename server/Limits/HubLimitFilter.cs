@@ -27,14 +27,35 @@ internal sealed class HubLimitFilter(ChatLimiters limiters, ChatMetrics metrics,
             _ => LimitKind.Calls,
         };
         var userId = invocationContext.Context.UserIdentifier ?? invocationContext.Context.ConnectionId;
+        if (limiters.Shared)
+        {
+            return SharedAsync(invocationContext, next, kind, "u:" + userId);
+        }
+
         using var lease = limiters.Acquire(kind, "u:" + userId);
+        Check(lease, kind);
+        return next(invocationContext);
+    }
+
+    // Cluster mode: the bucket is in Redis, one round trip before the call; a single node stays synchronous above.
+    private async ValueTask<object?> SharedAsync(
+        HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next, LimitKind kind, string key)
+    {
+        using (var lease = await limiters.AcquireSharedAsync(kind, key, invocationContext.Context.ConnectionAborted))
+        {
+            Check(lease, kind);
+        }
+
+        return await next(invocationContext);
+    }
+
+    private void Check(RateLimitLease lease, LimitKind kind)
+    {
         if (!lease.IsAcquired)
         {
             metrics.RateLimited(kind.ToString());
             TimeSpan? retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
             throw ChatException.RateLimited(LimitsExtensions.SlowDown(kind, options.Value), retryAfter);
         }
-
-        return next(invocationContext);
     }
 }

@@ -19,12 +19,16 @@ public sealed class ClusterNodes : IAsyncDisposable
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "chatapp-tests", "cluster-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string> _storage;
     private readonly List<ServerProcess?> _nodes = [];
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private ClusterNodes(Dictionary<string, string> storage, int redisPort)
+    private ClusterNodes(Dictionary<string, string> storage, int redisPort, IReadOnlyDictionary<string, string>? settings)
     {
         _storage = storage;
         RedisPort = redisPort;
+        _settings = settings ?? new Dictionary<string, string>();
     }
+
+    public string ConnectionString => _storage["ConnectionStrings:Postgres"];
 
     public int RedisPort { get; }
 
@@ -32,11 +36,15 @@ public sealed class ClusterNodes : IAsyncDisposable
 
     public ServerProcess Node(int index) => _nodes[index] ?? throw new InvalidOperationException($"Node {index} is not running.");
 
-    /// <summary>Starts Redis and <paramref name="count"/> nodes (the first alone, so it applies the migrations).</summary>
-    public static async Task<ClusterNodes> StartAsync(PostgresServer postgres, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts Redis and <paramref name="count"/> nodes (the first alone, so it applies the migrations);
+    /// <paramref name="settings"/> (environment variables) add to or override every node's.
+    /// </summary>
+    public static async Task<ClusterNodes> StartAsync(
+        PostgresServer postgres, int count, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var storage = await postgres.NewDatabaseAsync(cancellationToken);
-        var cluster = new ClusterNodes(storage, FreePort());
+        var cluster = new ClusterNodes(storage, FreePort(), settings);
         try
         {
             await cluster.StartRedisAsync(cancellationToken);
@@ -68,6 +76,11 @@ public sealed class ClusterNodes : IAsyncDisposable
             ["Auth__SigningKeyPath"] = Path.Combine(_folder, "jwt-signing.key"),
             ["Limits__Enabled"] = "false",
         };
+        foreach (var (key, value) in _settings)
+        {
+            environment[key] = value;
+        }
+
         var node = ServerProcess.Start(Path.Combine(_folder, $"node{index + 1}"), environment);
         _nodes.Add(node);
         await node.WaitUntilAnsweringAsync("/healthz/ready", StartTimeout, cancellationToken);
