@@ -8,7 +8,7 @@ namespace ChatApp.Server.Messages;
 
 /// <summary>
 /// Consecutive sends of a batch as a set: one query for the (sender, clientMessageId) pairs already stored, one for
-/// the rooms and the senders' memberships, every check in memory, then one seq update per room and prepared inserts.
+/// the rooms and the senders' memberships, every check in memory, then one seq update per room and multi-row inserts (<see cref="EntryInsert"/>).
 /// Nothing is cached across batches: rooms, memberships and seqs are read inside the transaction, because another
 /// writer (another node, on PostgreSQL) may change them between batches.
 /// </summary>
@@ -75,7 +75,7 @@ internal sealed class AppendRun : WriteRun
         {
             var firstSeqs = await AdvanceSeqsAsync(context, sql, accepted, cancellationToken);
             var mentionable = await MentionParser.FindMembersAsync(context, sql, accepted.Select(a => (a.Room.Id, a.Send.Text)), cancellationToken);
-            await InsertAsync(context, sql, accepted, firstSeqs, mentionable, cancellationToken);
+            await EntryInsert.InsertAsync(context, sql, accepted, firstSeqs, mentionable, cancellationToken);
         }
 
         foreach (var (send, holder) in duplicates)
@@ -193,84 +193,8 @@ internal sealed class AppendRun : WriteRun
         return firstSeqs;
     }
 
-    private static async Task InsertAsync(WriteContext context, AppendSql sql, List<(AppendMessage Send, RoomRow Room)> accepted,
-        Dictionary<long, long> nextSeqs, IReadOnlyList<MentionParser.Member>?[] mentionable, CancellationToken cancellationToken)
-    {
-        await using var insert = context.Command(sql.InsertEntry);
-        foreach (var name in (ReadOnlySpan<string>)["@room", "@seq", "@sender", "@kind", "@text", "@clientId", "@sentAt"])
-        {
-            AppendSql.Add(insert, name, DBNull.Value);
-        }
-
-        DbCommand? mention = null;
-        try
-        {
-            for (var i = 0; i < accepted.Count; i++)
-            {
-                var (send, room) = accepted[i];
-                var entry = new LogEntry
-                {
-                    RoomId = room.Id,
-                    Seq = nextSeqs[room.Id]++,
-                    SenderId = send.Sender.Id,
-                    Kind = EntryKinds.Message,
-                    Text = send.Text,
-                    ClientMessageId = send.ClientMessageId,
-                    SentAt = send.Now,
-                };
-                insert.Parameters[0].Value = entry.RoomId;
-                insert.Parameters[1].Value = entry.Seq;
-                insert.Parameters[2].Value = entry.SenderId;
-                insert.Parameters[3].Value = entry.Kind;
-                insert.Parameters[4].Value = entry.Text;
-                insert.Parameters[5].Value = entry.ClientMessageId;
-                insert.Parameters[6].Value = entry.SentAt;
-                entry.Id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-
-                List<string> mentions = [];
-                if (mentionable[i] is { Count: > 0 } members)
-                {
-                    mention ??= MentionCommand(context, sql);
-                    foreach (var member in members)
-                    {
-                        mention.Parameters[0].Value = member.UserId;
-                        mention.Parameters[1].Value = room.Id;
-                        mention.Parameters[2].Value = entry.Seq;
-                        await mention.ExecuteNonQueryAsync(cancellationToken);
-                    }
-
-                    mentions = members.Select(m => m.UserName).ToList();
-                }
-
-                var message = WireMessages.From(entry, room.Name, send.Sender.Name);
-                if (mentions.Count > 0)
-                {
-                    message = message with { Mentions = mentions }; // a copy only for the few messages that mention someone
-                }
-                context.Append(message);
-                send.Succeed(new SendResult(message, Duplicate: false));
-            }
-        }
-        finally
-        {
-            if (mention is not null)
-            {
-                await mention.DisposeAsync();
-            }
-        }
-    }
-
-    private static DbCommand MentionCommand(WriteContext context, AppendSql sql)
-    {
-        var command = context.Command(sql.InsertMention);
-        AppendSql.Add(command, "@user", 0L);
-        AppendSql.Add(command, "@room", 0L);
-        AppendSql.Add(command, "@seq", 0L);
-        return command;
-    }
-
     /// <summary>A room a run sends to, and which of the run's senders are its members.</summary>
-    private sealed record RoomRow(long Id, string Name, bool IsPrivate, bool Archived)
+    internal sealed record RoomRow(long Id, string Name, bool IsPrivate, bool Archived)
     {
         public HashSet<long> Members { get; } = [];
     }

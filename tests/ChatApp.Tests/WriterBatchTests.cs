@@ -178,6 +178,63 @@ public sealed class WriterBatchTests : IAsyncLifetime
         Assert.Equal([(await plain).Message.Id, (await mentioning).Message.Id], found.Results.Select(m => m.Id).Order());
     }
 
+    [Fact]
+    public async Task ABatchLongerThanOneInsertStatementStoresEveryChunkWithDuplicatesAndARefusalAcrossTheBoundaries()
+    {
+        await using var alice = await _server.UserAsync("alice", "general");
+        await using var mallory = await _server.UserAsync("mallory");
+        await alice.Connection.CreateRoomAsync("second", isPrivate: false, Ct);
+        var (member, outsider) = (await UserAsync("alice"), await UserAsync("mallory"));
+        var now = DateTimeOffset.UtcNow;
+        string Room(int i) => i % 3 == 0 ? "second" : "general";
+
+        // Two full statements and a part of a third; a refused send comes right after the first statement's rows, and
+        // retries of a send of the first chunk come among the second's and the last's, so queue positions and rows differ.
+        var rows = AppendSql.InsertRows;
+        var submits = new List<Func<Task<SendResult>>>();
+        for (var i = 0; i < rows * 2 + 5; i++)
+        {
+            var n = i;
+            submits.Add(() => Writer.SubmitAsync(new AppendMessage(member, Room(n), $"chunked {n}", $"chunk-{n}", now), Ct));
+            if (n == rows - 1)
+            {
+                submits.Add(() => Writer.SubmitAsync(new AppendMessage(outsider, "general", "not a member", NewId(), now), Ct));
+            }
+            else if (n == rows + 2 || n == rows * 2 + 3)
+            {
+                submits.Add(() => Writer.SubmitAsync(new AppendMessage(member, Room(1), "a retry", "chunk-1", now), Ct));
+            }
+        }
+
+        var tasks = await HeldAsync(() => submits.Select(submit => (Task)submit()).ToArray());
+        var results = new List<SendResult>();
+        foreach (var task in tasks.Where(t => t.IsCompletedSuccessfully))
+        {
+            results.Add(await (Task<SendResult>)task);
+        }
+
+        var refused = Assert.Single(tasks, t => t.IsFaulted);
+        Assert.Contains("not a member", Assert.IsType<ChatException>(refused.Exception!.InnerException).Message, StringComparison.Ordinal);
+        var stored = results.Where(r => !r.Duplicate).Select(r => r.Message).ToList();
+        Assert.Equal(rows * 2 + 5, stored.Count);
+        var original = stored.Single(m => m.ClientMessageId == "chunk-1");
+        Assert.All(results.Where(r => r.Duplicate), r => Assert.Equal((original.Id, original.Seq, original.Text), (r.Message.Id, r.Message.Seq, r.Message.Text)));
+        Assert.Equal(2, results.Count(r => r.Duplicate));
+
+        foreach (var room in (string[])["general", "second"])
+        {
+            var acked = stored.Where(m => m.Room == room).ToList();
+            var log = await alice.Connection.StreamMessagesSinceAsync(room, 0, Ct).ToListAsync(Ct);
+            // Gap-free and in queue order: each room's seqs follow the order the sends were queued in.
+            Assert.Equal(Enumerable.Range(1, acked.Count).Select(i => (long)i), acked.Select(m => m.Seq));
+            Assert.Equal(acked.Select(m => (m.Id, m.Seq, m.Text, m.ClientMessageId)), log.Select(m => (m.Id, m.Seq, m.Text, m.ClientMessageId)));
+        }
+
+        var found = await alice.Connection.SearchMessagesAsync("chunked", null, null, null, Ct);
+        Assert.Contains(stored.Last().Id, found.Results.Select(m => m.Id)); // the last chunk's rows reach the search index too
+        Assert.DoesNotContain("running them one at a time", await _server.ReadLogAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<(Task<T1>, Task<T2>, Task<T3>)> InOneBatchAsync<T1, T2, T3>(Func<Task<T1>> a, Func<Task<T2>> b, Func<Task<T3>> c)
     {
         var tasks = await HeldAsync(() => [a(), b(), c()]);
