@@ -70,7 +70,8 @@ internal sealed class AppendSql
 
     /// <summary>
     /// <paramref name="rows"/> entries (1 to <see cref="InsertRows"/>), parameters @room0, @seq0, @sender0, @kind0, @text0,
-    /// @clientId0, @sentAt0, @room1, ...; returns (id, room id, seq) per row, in no particular order.
+    /// @clientId0, @sentAt0, @room1, ...; returns (id, room id, seq) per row inserted, in no particular order. A row whose
+    /// (sender, clientMessageId) is stored already is skipped and returns nothing; any other conflict fails the statement.
     /// </summary>
     public string InsertEntries(int rows)
     {
@@ -79,7 +80,7 @@ internal sealed class AppendSql
         // Built once per size. Writers of two hosts in one process (tests) share a model; a race only builds it twice.
         return _insertEntriesByRows[rows] ??= new StringBuilder(_insertEntries)
             .AppendJoin(",", Enumerable.Range(0, rows).Select(r => $" (@room{r}, @seq{r}, @sender{r}, @kind{r}, @text{r}, @clientId{r}, @sentAt{r})"))
-            .Append($" RETURNING {_entryId}, {_entryRoom}, {_entrySeq}")
+            .Append($" ON CONFLICT ({_entrySender}, {_entryClientId}) DO NOTHING RETURNING {_entryId}, {_entryRoom}, {_entrySeq}")
             .ToString();
     }
 
@@ -109,16 +110,28 @@ internal sealed class AppendSql
         return sql.ToString();
     }
 
-    /// <summary>
-    /// Live rooms named @n0, @n1, ... (id, name, private, archived-at), each once per member among @u0, @u1, ...
-    /// (user id, null for a room none of them belongs to).
-    /// </summary>
-    public string RoomsWithMembers(int rooms, int users) =>
+    /// <summary>Live rooms named @n0, @n1, ...: id, name, private, archived-at.</summary>
+    public string Rooms(int names) =>
         $"""
-        SELECT r.{_roomId}, r.{_roomName}, r.{_roomPrivate}, r.{_roomArchived}, m.{_memberUser}
-        FROM {_rooms} r LEFT JOIN {_members} m ON m.{_memberRoom} = r.{_roomId} AND m.{_memberUser} IN ({List("u", users)})
-        WHERE r.{_roomName} IN ({List("n", rooms)}) AND r.{_roomDeleted} IS NULL
+        SELECT {_roomId}, {_roomName}, {_roomPrivate}, {_roomArchived} FROM {_rooms}
+        WHERE {_roomName} IN ({List("n", names)}) AND {_roomDeleted} IS NULL
         """;
+
+    /// <summary>
+    /// (room id, user id) of the memberships among room @r0 with users @u0_0, @u0_1, ..., room @r1 with @u1_0, ...
+    /// (<paramref name="usersPerRoom"/> users for each room in turn): each term one lookup in the key (room, user).
+    /// </summary>
+    public string Memberships(IReadOnlyList<int> usersPerRoom)
+    {
+        var sql = new StringBuilder($"SELECT {_memberRoom}, {_memberUser} FROM {_members} WHERE ");
+        for (var r = 0; r < usersPerRoom.Count; r++)
+        {
+            sql.Append(r == 0 ? "" : " OR ").Append($"({_memberRoom} = @r{r} AND {_memberUser} IN (")
+                .AppendJoin(", ", Enumerable.Range(0, usersPerRoom[r]).Select(u => $"@u{r}_{u}")).Append("))");
+        }
+
+        return sql.ToString();
+    }
 
     /// <summary>Members (room id, user id, user name) of the rooms @r0, @r1, ... whose names are among @n0, @n1, ...</summary>
     public string NamedMembers(int rooms, int names) =>

@@ -6,7 +6,8 @@ namespace ChatApp.Server.Messages;
 
 /// <summary>
 /// Inserts the new entries of an <see cref="AppendRun"/> a chunk of <see cref="AppendSql.InsertRows"/> rows per
-/// statement, each statement reading back the ids it assigned, and only then stores mentions and builds the messages.
+/// statement, each statement reading back the ids it assigned and skipping a row whose (sender, clientMessageId) is stored
+/// already, and only then stores mentions and builds the messages.
 /// </summary>
 /// <remarks>
 /// Measured with bench/WriterBench --mode sqlite (SQLite alone, the server's schema): 16 rows per statement cost about
@@ -18,7 +19,12 @@ internal static class EntryInsert
 {
     private const int Columns = 7;
 
-    public static async Task InsertAsync(WriteContext context, AppendSql sql, List<(AppendMessage Send, AppendRun.RoomRow Room)> accepted,
+    /// <summary>
+    /// Inserts the entries, then (all inserted) stores mentions, stages the messages and sets each send's result. Returns
+    /// the (sender, clientMessageId) keys the database already held instead: those rows were skipped, and the caller
+    /// must roll the attempt back (their seqs were taken) and treat them as retries.
+    /// </summary>
+    public static async Task<IReadOnlyList<(long, string)>> InsertAsync(WriteContext context, AppendSql sql, List<(AppendMessage Send, AppendRun.RoomRow Room)> accepted,
         Dictionary<long, long> nextSeqs, IReadOnlyList<MentionParser.Member>?[] mentionable, CancellationToken cancellationToken)
     {
         var entries = new LogEntry[accepted.Count];
@@ -39,11 +45,18 @@ internal static class EntryInsert
             byRoomAndSeq.Add((entries[i].RoomId, entries[i].Seq), entries[i]);
         }
 
-        await InsertRowsAsync(context, sql, entries, byRoomAndSeq, cancellationToken);
+        var inserted = await InsertRowsAsync(context, sql, entries, byRoomAndSeq, cancellationToken);
+        if (inserted < entries.Length)
+        {
+            return entries.Where(e => e.Id == 0).Select(e => (e.SenderId, e.ClientMessageId)).ToList();
+        }
+
         await CompleteAsync(context, sql, accepted, entries, mentionable, cancellationToken);
+        return [];
     }
 
-    private static async Task InsertRowsAsync(WriteContext context, AppendSql sql, LogEntry[] entries,
+    /// <summary>Returns how many rows were inserted; an entry skipped as a stored send's retry keeps Id 0.</summary>
+    private static async Task<int> InsertRowsAsync(WriteContext context, AppendSql sql, LogEntry[] entries,
         Dictionary<(long, long), LogEntry> byRoomAndSeq, CancellationToken cancellationToken)
     {
         // One command for the full chunks (prepared once, re-bound per chunk) and one for what remains.
@@ -76,11 +89,7 @@ internal static class EntryInsert
                 }
             }
 
-            if (returned != entries.Length)
-            {
-                // Cannot happen short of a provider bug; fails the batch rather than ack an entry without its id.
-                throw new InvalidOperationException($"{entries.Length} entries were inserted but {returned} ids came back.");
-            }
+            return returned;
         }
         finally
         {
