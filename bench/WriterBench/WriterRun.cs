@@ -25,20 +25,7 @@ public static class WriterRun
         var folder = Directory.CreateTempSubdirectory("chatapp-writerbench-");
         try
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder.FullName });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:DatabasePath"] = Path.Combine(folder.FullName, "chat.db"),
-                ["Storage:KeysPath"] = Path.Combine(folder.FullName, "keys"),
-                ["Writer:MaxBatchSize"] = maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Logging:LogLevel:Default"] = "Error", // failures are counted; the key-storage warning is noise here
-            });
-            builder.Services.AddMetrics();
-            builder.Services.AddSingleton<ChatMetrics>();
-            builder.AddChatData();
-            // The writer alone: what a commit hands to the live side is dropped, so no SignalR is measured.
-            builder.Services.AddSingleton<ICommittedEffects, DroppedEffects>();
-            using var host = builder.Build();
+            using var host = BuildHost(folder.FullName, maxBatch);
             await host.StartAsync();
             try
             {
@@ -59,6 +46,27 @@ public static class WriterRun
             folder.Delete(recursive: true);
         }
     }
+
+    /// <summary>The server's own data services (migrations, pragmas, the writer) on a database in <paramref name="folder"/>.</summary>
+    internal static IHost BuildHost(string folder, int maxBatch)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:DatabasePath"] = DatabasePath(folder),
+            ["Storage:KeysPath"] = Path.Combine(folder, "keys"),
+            ["Writer:MaxBatchSize"] = maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Error", // failures are counted; the key-storage warning is noise here
+        });
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<ChatMetrics>();
+        builder.AddChatData();
+        // The writer alone: what a commit hands to the live side is dropped, so no SignalR is measured.
+        builder.Services.AddSingleton<ICommittedEffects, DroppedEffects>();
+        return builder.Build();
+    }
+
+    internal static string DatabasePath(string folder) => Path.Combine(folder, "chat.db");
 
     private static async Task DropSearchTriggerAsync(IServiceProvider services)
     {

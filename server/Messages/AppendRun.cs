@@ -8,7 +8,7 @@ namespace ChatApp.Server.Messages;
 
 /// <summary>
 /// Consecutive sends of a batch as a set: one query for the (sender, clientMessageId) pairs already stored, one for
-/// the rooms and the senders' memberships, every check in memory, then one seq update per room and prepared inserts.
+/// the rooms and the senders' memberships, every check in memory, then one seq update per room and multi-row inserts (<see cref="EntryInsert"/>).
 /// Nothing is cached across batches: rooms, memberships and seqs are read inside the transaction, because another
 /// writer (another node, on PostgreSQL) may change them between batches.
 /// </summary>
@@ -28,12 +28,52 @@ internal sealed class AppendRun : WriteRun
             sends[i] = (AppendMessage)commands[i];
         }
 
-        var db = context.Db;
-        var sql = AppendSql.For(db);
-        var refusals = new ChatException?[sends.Length];
-        var originals = await FindOriginalsAsync(context, sql, sends, cancellationToken);
+        var sql = AppendSql.For(context.Db);
         var rooms = await FindRoomsAsync(context, sql, sends, cancellationToken);
+        // A send the checks would refuse may still be the retry of a stored one (its sender has left since, say), which
+        // gets its original: those few keys are looked up first. Every other send learns that it is a retry from the
+        // insert itself, whose unique index on (sender, clientMessageId) is probed for every row anyway.
+        var originals = await FindOriginalsAsync(context, sql, sends.Where(s => Refuse(s, rooms) is not null), cancellationToken);
+        while (true)
+        {
+            await SavepointAsync(context, "SAVEPOINT append", cancellationToken);
+            var (refusals, retries) = await AttemptAsync(context, sql, sends, rooms, originals, cancellationToken);
+            if (retries.Count == 0)
+            {
+                await SavepointAsync(context, "RELEASE SAVEPOINT append", cancellationToken);
+                return refusals;
+            }
 
+            // Rare: retries of sends stored by an earlier batch (a lost ack). Their rows were not inserted, but their
+            // seqs were taken, so the attempt is undone and made again with them known, which keeps every room gap-free.
+            await SavepointAsync(context, "ROLLBACK TO SAVEPOINT append", cancellationToken);
+            await SavepointAsync(context, "RELEASE SAVEPOINT append", cancellationToken);
+            if (!retries.Aggregate(false, (added, key) => originals.Add(key) | added))
+            {
+                throw new InvalidOperationException("A send conflicted with a stored one it was already checked against.");
+            }
+        }
+    }
+
+    private static async Task SavepointAsync(WriteContext context, string statement, CancellationToken cancellationToken)
+    {
+        await using var command = context.Command(statement);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static ChatException? Refuse(AppendMessage send, Dictionary<string, RoomRow> rooms) =>
+        rooms.TryGetValue(send.RoomName, out var room)
+            ? LogTargets.RefuseSend(room.Name, room.IsPrivate, room.Members.Contains(send.Sender.Id), room.Archived)
+            : ChatException.NotFound($"There is no room named '{send.RoomName}'.");
+
+    /// <summary>
+    /// Checks and stores the run given the keys known to be stored; returns the refusals, or the keys the insert found
+    /// stored after all (then nothing of the attempt may stand: the caller rolls it back).
+    /// </summary>
+    private static async Task<(ChatException?[] Refusals, IReadOnlyList<(long, string)> Retries)> AttemptAsync(WriteContext context, AppendSql sql,
+        AppendMessage[] sends, Dictionary<string, RoomRow> rooms, HashSet<(long, string)> originals, CancellationToken cancellationToken)
+    {
+        var refusals = new ChatException?[sends.Length];
         // Checked in queue order, as if one by one: a send refused leaves nothing for a later duplicate to find.
         var stored = new Dictionary<(long, string), (string Room, AppendMessage Holder)>();
         var accepted = new List<(AppendMessage Send, RoomRow Room)>(sends.Length);
@@ -52,7 +92,7 @@ internal sealed class AppendRun : WriteRun
             }
             else if (originals.Contains(key))
             {
-                var (original, room) = await LoadOriginalAsync(db, send, cancellationToken);
+                var (original, room) = await LoadOriginalAsync(context.Db, send, cancellationToken);
                 refusals[i] = SameRoom(room, send);
                 if (refusals[i] is null)
                 {
@@ -60,12 +100,9 @@ internal sealed class AppendRun : WriteRun
                     stored[key] = (room, send);
                 }
             }
-            else if (!rooms.TryGetValue(send.RoomName, out var room))
+            else if ((refusals[i] = Refuse(send, rooms)) is null)
             {
-                refusals[i] = ChatException.NotFound($"There is no room named '{send.RoomName}'.");
-            }
-            else if ((refusals[i] = LogTargets.RefuseSend(room.Name, room.IsPrivate, room.Members.Contains(send.Sender.Id), room.Archived)) is null)
-            {
+                var room = rooms[send.RoomName];
                 accepted.Add((send, room));
                 stored[key] = (room.Name, send);
             }
@@ -75,7 +112,11 @@ internal sealed class AppendRun : WriteRun
         {
             var firstSeqs = await AdvanceSeqsAsync(context, sql, accepted, cancellationToken);
             var mentionable = await MentionParser.FindMembersAsync(context, sql, accepted.Select(a => (a.Room.Id, a.Send.Text)), cancellationToken);
-            await InsertAsync(context, sql, accepted, firstSeqs, mentionable, cancellationToken);
+            var retries = await EntryInsert.InsertAsync(context, sql, accepted, firstSeqs, mentionable, cancellationToken);
+            if (retries.Count > 0)
+            {
+                return (refusals, retries);
+            }
         }
 
         foreach (var (send, holder) in duplicates)
@@ -83,7 +124,7 @@ internal sealed class AppendRun : WriteRun
             send.Succeed(holder.Result! with { Duplicate = true }); // the holder was stored (or found) before its duplicate was taken
         }
 
-        return refusals;
+        return (refusals, []);
     }
 
     internal static ChatException? SameRoom(string storedRoom, AppendMessage send) =>
@@ -91,7 +132,7 @@ internal sealed class AppendRun : WriteRun
             ? null
             : ChatException.Conflict($"clientMessageId '{send.ClientMessageId}' was already used for a message in another room; use a new one.");
 
-    private static async Task<HashSet<(long, string)>> FindOriginalsAsync(WriteContext context, AppendSql sql, AppendMessage[] sends, CancellationToken cancellationToken)
+    private static async Task<HashSet<(long, string)>> FindOriginalsAsync(WriteContext context, AppendSql sql, IEnumerable<AppendMessage> sends, CancellationToken cancellationToken)
     {
         var found = new HashSet<(long, string)>();
         var keys = sends.Select(s => (s.Sender.Id, s.ClientMessageId)).Distinct().ToList();
@@ -134,35 +175,51 @@ internal sealed class AppendRun : WriteRun
         return ((await EntryAssembler.CompleteAsync(db, original.Entry.RoomId, [stored], send.Sender.Id, cancellationToken))[0], original.Room);
     }
 
+    /// <summary>
+    /// The live rooms the run sends to, each with those of the run's senders to it who are members: two statements, the
+    /// second asking only for the (room, sender) pairs the run has, so it reads a row per member who sends, not one per
+    /// sender of the run and room.
+    /// </summary>
     private static async Task<Dictionary<string, RoomRow>> FindRoomsAsync(WriteContext context, AppendSql sql, AppendMessage[] sends, CancellationToken cancellationToken)
     {
         // Room names compare without case in the database (NOCASE); room names are ASCII, so OrdinalIgnoreCase agrees.
         var names = sends.Select(s => s.RoomName).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var users = sends.Select(s => s.Sender.Id).Distinct().ToList();
-        await using var command = context.Command(sql.RoomsWithMembers(names.Count, users.Count));
-        for (var i = 0; i < names.Count; i++)
-        {
-            AppendSql.Add(command, $"@n{i}", names[i]);
-        }
-
-        for (var i = 0; i < users.Count; i++)
-        {
-            AppendSql.Add(command, $"@u{i}", users[i]);
-        }
-
         var rooms = new Dictionary<string, RoomRow>(StringComparer.OrdinalIgnoreCase);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var command = context.Command(sql.Rooms(names.Count)))
         {
-            var name = reader.GetString(1);
-            if (!rooms.TryGetValue(name, out var room))
+            for (var i = 0; i < names.Count; i++)
             {
-                rooms[name] = room = new RoomRow(reader.GetInt64(0), name, reader.GetBoolean(2), Archived: !await reader.IsDBNullAsync(3, cancellationToken));
+                AppendSql.Add(command, $"@n{i}", names[i]);
             }
 
-            if (!await reader.IsDBNullAsync(4, cancellationToken))
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                room.Members.Add(reader.GetInt64(4));
+                var name = reader.GetString(1);
+                rooms[name] = new RoomRow(reader.GetInt64(0), name, reader.GetBoolean(2), Archived: !await reader.IsDBNullAsync(3, cancellationToken));
+            }
+        }
+
+        var byId = rooms.Values.ToDictionary(r => r.Id);
+        var pairs = sends.Where(s => rooms.ContainsKey(s.RoomName)).Select(s => (Room: rooms[s.RoomName].Id, User: s.Sender.Id)).Distinct();
+        foreach (var chunk in pairs.Chunk(AppendSql.ListChunk))
+        {
+            var groups = chunk.GroupBy(p => p.Room, p => p.User).ToList();
+            await using var command = context.Command(sql.Memberships(groups.Select(g => g.Count()).ToList()));
+            for (var g = 0; g < groups.Count; g++)
+            {
+                AppendSql.Add(command, $"@r{g}", groups[g].Key);
+                var u = 0;
+                foreach (var user in groups[g])
+                {
+                    AppendSql.Add(command, $"@u{g}_{u++}", user);
+                }
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                byId[reader.GetInt64(0)].Members.Add(reader.GetInt64(1));
             }
         }
 
@@ -198,84 +255,8 @@ internal sealed class AppendRun : WriteRun
         return firstSeqs;
     }
 
-    private static async Task InsertAsync(WriteContext context, AppendSql sql, List<(AppendMessage Send, RoomRow Room)> accepted,
-        Dictionary<long, long> nextSeqs, IReadOnlyList<MentionParser.Member>?[] mentionable, CancellationToken cancellationToken)
-    {
-        await using var insert = context.Command(sql.InsertEntry);
-        foreach (var name in (ReadOnlySpan<string>)["@room", "@seq", "@sender", "@kind", "@text", "@clientId", "@sentAt"])
-        {
-            AppendSql.Add(insert, name, DBNull.Value);
-        }
-
-        DbCommand? mention = null;
-        try
-        {
-            for (var i = 0; i < accepted.Count; i++)
-            {
-                var (send, room) = accepted[i];
-                var entry = new LogEntry
-                {
-                    RoomId = room.Id,
-                    Seq = nextSeqs[room.Id]++,
-                    SenderId = send.Sender.Id,
-                    Kind = EntryKinds.Message,
-                    Text = send.Text,
-                    ClientMessageId = send.ClientMessageId,
-                    SentAt = send.Now,
-                };
-                insert.Parameters[0].Value = entry.RoomId;
-                insert.Parameters[1].Value = entry.Seq;
-                insert.Parameters[2].Value = entry.SenderId;
-                insert.Parameters[3].Value = entry.Kind;
-                insert.Parameters[4].Value = entry.Text;
-                insert.Parameters[5].Value = entry.ClientMessageId;
-                insert.Parameters[6].Value = entry.SentAt;
-                entry.Id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-
-                List<string> mentions = [];
-                if (mentionable[i] is { Count: > 0 } members)
-                {
-                    mention ??= MentionCommand(context, sql);
-                    foreach (var member in members)
-                    {
-                        mention.Parameters[0].Value = member.UserId;
-                        mention.Parameters[1].Value = room.Id;
-                        mention.Parameters[2].Value = entry.Seq;
-                        await mention.ExecuteNonQueryAsync(cancellationToken);
-                    }
-
-                    mentions = members.Select(m => m.UserName).ToList();
-                }
-
-                var message = WireMessages.From(entry, room.Name, send.Sender.Name);
-                if (mentions.Count > 0)
-                {
-                    message = message with { Mentions = mentions }; // a copy only for the few messages that mention someone
-                }
-                context.Append(message);
-                send.Succeed(new SendResult(message, Duplicate: false));
-            }
-        }
-        finally
-        {
-            if (mention is not null)
-            {
-                await mention.DisposeAsync();
-            }
-        }
-    }
-
-    private static DbCommand MentionCommand(WriteContext context, AppendSql sql)
-    {
-        var command = context.Command(sql.InsertMention);
-        AppendSql.Add(command, "@user", 0L);
-        AppendSql.Add(command, "@room", 0L);
-        AppendSql.Add(command, "@seq", 0L);
-        return command;
-    }
-
     /// <summary>A room a run sends to, and which of the run's senders are its members.</summary>
-    private sealed record RoomRow(long Id, string Name, bool IsPrivate, bool Archived)
+    internal sealed record RoomRow(long Id, string Name, bool IsPrivate, bool Archived)
     {
         public HashSet<long> Members { get; } = [];
     }

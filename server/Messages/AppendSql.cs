@@ -8,7 +8,7 @@ namespace ChatApp.Server.Messages;
 
 /// <summary>
 /// The statements of an <see cref="AppendRun"/>, as plain SQL that SQLite and PostgreSQL both accept (RETURNING,
-/// row-at-a-time prepared inserts, OR-ed key pairs), with the names the EF model maps. Built once per model.
+/// multi-row VALUES lists, OR-ed key pairs), with the names the EF model maps. Built once per model.
 /// Nothing here is SQLite-specific; the one SQLite-only part of appending is the FTS5 trigger in the migration.
 /// </summary>
 internal sealed class AppendSql
@@ -18,7 +18,8 @@ internal sealed class AppendSql
 
     private static readonly ConditionalWeakTable<IModel, AppendSql> ByModel = [];
 
-    private readonly string _entries, _entrySender, _entryClientId;
+    private readonly string _entries, _entrySender, _entryClientId, _entryRoom, _entrySeq, _entryId, _insertEntries;
+    private readonly string?[] _insertEntriesByRows = new string?[InsertRows + 1];
     private readonly string _rooms, _roomId, _roomName, _roomPrivate, _roomArchived, _roomDeleted;
     private readonly string _members, _memberRoom, _memberUser;
     private readonly string _users, _userId, _userName;
@@ -28,6 +29,8 @@ internal sealed class AppendSql
         _entries = names.Table<LogEntry>();
         _entrySender = names.Column<LogEntry>(nameof(LogEntry.SenderId));
         _entryClientId = names.Column<LogEntry>(nameof(LogEntry.ClientMessageId));
+        _entryRoom = names.Column<LogEntry>(nameof(LogEntry.RoomId));
+        _entrySeq = names.Column<LogEntry>(nameof(LogEntry.Seq));
         _rooms = names.Table<Room>();
         _roomId = names.Column<Room>(nameof(Room.Id));
         _roomName = names.Column<Room>(nameof(Room.Name));
@@ -45,11 +48,12 @@ internal sealed class AppendSql
         // One statement per room per run: the row lock it takes (on PostgreSQL) serializes a room's writers across nodes,
         // membership changes included (they update the member version of the same row), so the version it reads is exact.
         AdvanceSeq = $"UPDATE {_rooms} SET {lastSeq} = {lastSeq} + @count WHERE {_roomId} = @room RETURNING {lastSeq}, {names.Column<Room>(nameof(Room.MemberVersion))}";
-        InsertEntry = $"""
-            INSERT INTO {_entries} ({names.Column<LogEntry>(nameof(LogEntry.RoomId))}, {names.Column<LogEntry>(nameof(LogEntry.Seq))}, {_entrySender},
+        _insertEntries = $"""
+            INSERT INTO {_entries} ({_entryRoom}, {_entrySeq}, {_entrySender},
                 {names.Column<LogEntry>(nameof(LogEntry.Kind))}, {names.Column<LogEntry>(nameof(LogEntry.Text))}, {_entryClientId}, {names.Column<LogEntry>(nameof(LogEntry.SentAt))})
-            VALUES (@room, @seq, @sender, @kind, @text, @clientId, @sentAt) RETURNING {names.Column<LogEntry>(nameof(LogEntry.Id))}
+            VALUES
             """;
+        _entryId = names.Column<LogEntry>(nameof(LogEntry.Id));
         InsertMention = $"""
             INSERT INTO {names.Table<Mention>()} ({names.Column<Mention>(nameof(Mention.UserId))}, {names.Column<Mention>(nameof(Mention.RoomId))}, {names.Column<Mention>(nameof(Mention.Seq))})
             VALUES (@user, @room, @seq)
@@ -59,8 +63,27 @@ internal sealed class AppendSql
     /// <summary>Parameters @count, @room; returns the room's new last seq and its member version.</summary>
     public string AdvanceSeq { get; }
 
-    /// <summary>Parameters @room, @seq, @sender, @kind, @text, @clientId, @sentAt; returns the entry's id.</summary>
-    public string InsertEntry { get; }
+    /// <summary>
+    /// Rows per INSERT of new entries: 16 cost the least CPU per row on SQLite (see <see cref="EntryInsert"/>), and a
+    /// statement of 112 parameters is far within both providers' limits.
+    /// </summary>
+    public const int InsertRows = 16;
+
+    /// <summary>
+    /// <paramref name="rows"/> entries (1 to <see cref="InsertRows"/>), parameters @room0, @seq0, @sender0, @kind0, @text0,
+    /// @clientId0, @sentAt0, @room1, ...; returns (id, room id, seq) per row inserted, in no particular order. A row whose
+    /// (sender, clientMessageId) is stored already is skipped and returns nothing; any other conflict fails the statement.
+    /// </summary>
+    public string InsertEntries(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, InsertRows);
+        // Built once per size. Writers of two hosts in one process (tests) share a model; a race only builds it twice.
+        return _insertEntriesByRows[rows] ??= new StringBuilder(_insertEntries)
+            .AppendJoin(",", Enumerable.Range(0, rows).Select(r => $" (@room{r}, @seq{r}, @sender{r}, @kind{r}, @text{r}, @clientId{r}, @sentAt{r})"))
+            .Append($" ON CONFLICT ({_entrySender}, {_entryClientId}) DO NOTHING RETURNING {_entryId}, {_entryRoom}, {_entrySeq}")
+            .ToString();
+    }
 
     /// <summary>Parameters @user, @room, @seq.</summary>
     public string InsertMention { get; }
@@ -88,16 +111,28 @@ internal sealed class AppendSql
         return sql.ToString();
     }
 
-    /// <summary>
-    /// Live rooms named @n0, @n1, ... (id, name, private, archived-at), each once per member among @u0, @u1, ...
-    /// (user id, null for a room none of them belongs to).
-    /// </summary>
-    public string RoomsWithMembers(int rooms, int users) =>
+    /// <summary>Live rooms named @n0, @n1, ...: id, name, private, archived-at.</summary>
+    public string Rooms(int names) =>
         $"""
-        SELECT r.{_roomId}, r.{_roomName}, r.{_roomPrivate}, r.{_roomArchived}, m.{_memberUser}
-        FROM {_rooms} r LEFT JOIN {_members} m ON m.{_memberRoom} = r.{_roomId} AND m.{_memberUser} IN ({List("u", users)})
-        WHERE r.{_roomName} IN ({List("n", rooms)}) AND r.{_roomDeleted} IS NULL
+        SELECT {_roomId}, {_roomName}, {_roomPrivate}, {_roomArchived} FROM {_rooms}
+        WHERE {_roomName} IN ({List("n", names)}) AND {_roomDeleted} IS NULL
         """;
+
+    /// <summary>
+    /// (room id, user id) of the memberships among room @r0 with users @u0_0, @u0_1, ..., room @r1 with @u1_0, ...
+    /// (<paramref name="usersPerRoom"/> users for each room in turn): each term one lookup in the key (room, user).
+    /// </summary>
+    public string Memberships(IReadOnlyList<int> usersPerRoom)
+    {
+        var sql = new StringBuilder($"SELECT {_memberRoom}, {_memberUser} FROM {_members} WHERE ");
+        for (var r = 0; r < usersPerRoom.Count; r++)
+        {
+            sql.Append(r == 0 ? "" : " OR ").Append($"({_memberRoom} = @r{r} AND {_memberUser} IN (")
+                .AppendJoin(", ", Enumerable.Range(0, usersPerRoom[r]).Select(u => $"@u{r}_{u}")).Append("))");
+        }
+
+        return sql.ToString();
+    }
 
     /// <summary>Members (room id, user id, user name) of the rooms @r0, @r1, ... whose names are among @n0, @n1, ...</summary>
     public string NamedMembers(int rooms, int names) =>

@@ -13,14 +13,18 @@ namespace ChatApp.Tests;
 /// Sends stored as a set: the writer runs consecutive sends of a batch together (one seq update per room, prepared
 /// inserts), so these tests put chosen commands into one batch and check every guarantee a send had one at a time.
 /// </summary>
-public sealed class WriterBatchTests : IAsyncLifetime
+public partial class WriterBatchTests : IAsyncLifetime
 {
+    private ChatServer _server = null!; // set by InitializeAsync, which xunit runs before each test
+
+    /// <summary>Storage settings for the server: none is SQLite in a temp folder; PostgresWriterBatchTests runs these tests on PostgreSQL.</summary>
+    protected virtual Task<Dictionary<string, string>> StorageAsync() => Task.FromResult(new Dictionary<string, string>());
+
     // Many concurrent sends from a few users: faster than the rate limits allow, so they are off here.
-    private readonly ChatServer _server = new(new Dictionary<string, string> { ["Limits:Enabled"] = "false" });
+    public async ValueTask InitializeAsync() =>
+        _server = new(new Dictionary<string, string>(await StorageAsync()) { ["Limits:Enabled"] = "false" });
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
