@@ -4,6 +4,7 @@ using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Limits;
 using ChatApp.Server.Rooms;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -30,12 +31,20 @@ public static class AttachmentsApi
         string room, string? name, HttpRequest request, ChatUser user, RoomQueries rooms, DatabaseWriter writer,
         IOptions<AttachmentOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        var access = await rooms.GetMembershipAsync(user, room, ct);
         var max = options.Value.MaxBytes;
         if (request.ContentLength > max)
         {
             throw TooLarge(max);
         }
+
+        // Kestrel's own cap on request bodies (30 MB, kept for every other endpoint) would refuse an allowed file above
+        // it; here the cap is the file limit, so a body without a length stops being read as soon as it passes it.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = max;
+        }
+
+        var access = await rooms.GetMembershipAsync(user, room, ct);
 
         var data = await ReadBodyAsync(request.Body, max, ct);
         var sniffed = ContentSniffer.Sniff(data);
@@ -87,15 +96,22 @@ public static class AttachmentsApi
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81_920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            if (buffer.Length + read > max)
+            int read;
+            while ((read = await body.ReadAsync(chunk, ct)) > 0)
             {
-                throw TooLarge(max);
-            }
+                if (buffer.Length + read > max)
+                {
+                    throw TooLarge(max);
+                }
 
-            await buffer.WriteAsync(chunk.AsMemory(0, read), ct);
+                await buffer.WriteAsync(chunk.AsMemory(0, read), ct);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(max); // the server's cap (set to the same limit above) met it first
         }
 
         return buffer.ToArray();
