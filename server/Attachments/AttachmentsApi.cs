@@ -117,11 +117,20 @@ public static class AttachmentsApi
         return buffer.ToArray();
     }
 
-    /// <summary>The last path segment, without control or path characters, at most 128 characters; a name fitting the type when none is left.</summary>
+    /// <summary>An id as uploads get them (<see cref="Guid"/> "N", 32 characters): anything else is refused before any lookup.</summary>
+    public static bool IsWellFormedId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>
+    /// The last path segment, without control, invisible (format: right-to-left overrides that make "gpj.exe" read
+    /// "exe.jpg", zero-width characters) or path characters, NFC, at most 128 characters; a name fitting the type when
+    /// none is left.
+    /// </summary>
     internal static string CleanFileName(string? name, string contentType)
     {
         var baseName = (name ?? "").Replace('\\', '/').Split('/')[^1];
-        var cleaned = new string(baseName.Where(c => !char.IsControl(c) && c is not '"' and not ':' && !char.IsSurrogate(c)).ToArray()).Trim(' ', '.');
+        var visible = baseName.Where(c => !char.IsControl(c) && c is not '"' and not ':' && !char.IsSurrogate(c)
+            && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format);
+        var cleaned = InputText.Normalize(new string(visible.ToArray())).Trim(' ', '.');
         if (cleaned.Length > MaxFileNameLength)
         {
             cleaned = cleaned[^MaxFileNameLength..];
