@@ -1,5 +1,6 @@
 using ChatApp.Contracts;
 using ChatApp.Server.Auth;
+using ChatApp.Server.Limits;
 using ChatApp.Server.Messages;
 
 namespace ChatApp.Server.Admin;
@@ -15,7 +16,7 @@ public static class AdminApi
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup(ChatPaths.Admin).RequireAuthorization(TokenClaims.AdminPolicy).WithTags("Admin");
+        var admin = app.MapGroup(ChatPaths.Admin).RequireAuthorization(TokenClaims.AdminPolicy).WithTags("Admin").LimitedBy(LimitKind.Calls);
         admin.MapPost("/users/{userName}/disable", async (string userName, ChatUser user, Moderation moderation, CancellationToken ct) =>
         {
             await moderation.DisableAsync(user, userName, ct);
@@ -54,7 +55,7 @@ public static class AdminApi
         {
             await moderation.DeleteRoomAsync(user, TokenClaims.IsAdmin(http.User), room, ct);
             return TypedResults.NoContent();
-        }).RequireAuthorization().WithTags("Rooms");
+        }).RequireAuthorization().WithTags("Rooms").LimitedBy(LimitKind.Messages); // as the hub's DeleteRoom: every member hears of it
         return app;
     }
 }

@@ -4,6 +4,7 @@ using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Limits;
 using ChatApp.Server.Rooms;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -30,12 +31,20 @@ public static class AttachmentsApi
         string room, string? name, HttpRequest request, ChatUser user, RoomQueries rooms, DatabaseWriter writer,
         IOptions<AttachmentOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        var access = await rooms.GetMembershipAsync(user, room, ct);
         var max = options.Value.MaxBytes;
         if (request.ContentLength > max)
         {
             throw TooLarge(max);
         }
+
+        // Kestrel's own cap on request bodies (30 MB, kept for every other endpoint) would refuse an allowed file above
+        // it; here the cap is the file limit, so a body without a length stops being read as soon as it passes it.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = max;
+        }
+
+        var access = await rooms.GetMembershipAsync(user, room, ct);
 
         var data = await ReadBodyAsync(request.Body, max, ct);
         var sniffed = ContentSniffer.Sniff(data);
@@ -87,25 +96,41 @@ public static class AttachmentsApi
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81_920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            if (buffer.Length + read > max)
+            int read;
+            while ((read = await body.ReadAsync(chunk, ct)) > 0)
             {
-                throw TooLarge(max);
-            }
+                if (buffer.Length + read > max)
+                {
+                    throw TooLarge(max);
+                }
 
-            await buffer.WriteAsync(chunk.AsMemory(0, read), ct);
+                await buffer.WriteAsync(chunk.AsMemory(0, read), ct);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(max); // the server's cap (set to the same limit above) met it first
         }
 
         return buffer.ToArray();
     }
 
-    /// <summary>The last path segment, without control or path characters, at most 128 characters; a name fitting the type when none is left.</summary>
+    /// <summary>An id as uploads get them (<see cref="Guid"/> "N", 32 characters): anything else is refused before any lookup.</summary>
+    public static bool IsWellFormedId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>
+    /// The last path segment, without control, invisible (format: right-to-left overrides that make "gpj.exe" read
+    /// "exe.jpg", zero-width characters) or path characters, NFC, at most 128 characters; a name fitting the type when
+    /// none is left.
+    /// </summary>
     internal static string CleanFileName(string? name, string contentType)
     {
         var baseName = (name ?? "").Replace('\\', '/').Split('/')[^1];
-        var cleaned = new string(baseName.Where(c => !char.IsControl(c) && c is not '"' and not ':' && !char.IsSurrogate(c)).ToArray()).Trim(' ', '.');
+        var visible = baseName.Where(c => !char.IsControl(c) && c is not '"' and not ':' && !char.IsSurrogate(c)
+            && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format);
+        var cleaned = InputText.Normalize(new string(visible.ToArray())).Trim(' ', '.');
         if (cleaned.Length > MaxFileNameLength)
         {
             cleaned = cleaned[^MaxFileNameLength..];

@@ -25,8 +25,9 @@ public static class AuthApi
         var auth = app.MapGroup(ChatPaths.Auth).WithTags("Auth");
         auth.MapPost("/register", RegisterAsync).LimitedBy(LimitKind.Registrations);
         auth.MapPost("/login", LoginAsync).LimitedBy(LimitKind.Logins);
-        auth.MapPost("/refresh", RefreshAsync);
-        auth.MapPost("/logout", LogoutAsync);
+        // Per address (no access token needed): each guess at a refresh token costs a database read.
+        auth.MapPost("/refresh", RefreshAsync).LimitedBy(LimitKind.Calls);
+        auth.MapPost("/logout", LogoutAsync).LimitedBy(LimitKind.Calls);
         return app;
     }
 

@@ -34,6 +34,11 @@ public sealed class MessageLog(
             throw ChatException.Invalid($"A message can carry at most {attachmentOptions.Value.MaxPerMessage} attachments.");
         }
 
+        if (attachments > 0 && extras!.AttachmentIds.Any(id => !AttachmentsApi.IsWellFormedId(id)))
+        {
+            throw ChatException.Invalid("An attachment id is the one its upload answered with.");
+        }
+
         if (extras?.ReplyTo is { } replyTo)
         {
             ValidateSeq(replyTo);

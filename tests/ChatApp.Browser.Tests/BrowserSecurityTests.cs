@@ -6,6 +6,10 @@ namespace ChatApp.Browser.Tests;
 /// <summary>The browser app's hardening: security headers in force, and no credential a script on the page could read.</summary>
 public sealed class BrowserSecurityTests(BrowserFixture browser)
 {
+    /// <summary>A real 40×30 PNG.</summary>
+    private static readonly byte[] Png = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAAK0lEQVR4nO3NMQ0AAAgDsEmafxVIQgYcTfo3056IWCwWi8VisVgsFov/xgtTcpFM0LAPSQAAAABJRU5ErkJggg==");
+
     [Fact]
     public async Task SecurityHeadersAreOnPagesAndApiAnswersAndAnInjectedInlineScriptIsBlocked()
     {
@@ -166,5 +170,37 @@ public sealed class BrowserSecurityTests(BrowserFixture browser)
         await Expect(alice.Message("still here")).ToHaveCountAsync(1);
         Assert.Equal(["round 0", "round 1", "round 2", "still here"], await alice.MessageTextsAsync());
         await Expect(alice.Page.GetByTestId("login-submit")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task FormattedTextAndInlineImagesRunWithinThePolicyAndAnImageFromElsewhereIsRefused()
+    {
+        await using var host = new ChatTestHost(kestrel: true);
+        await using var alice = await ChatPage.OpenAsync(browser.Browser, host.BaseAddress, "alice");
+        await alice.RegisterAsync();
+        await alice.Page.EvaluateAsync("() => { window.violations = []; document.addEventListener('securitypolicyviolation', e => window.violations.push(e.effectiveDirective + ' ' + e.blockedURI)); }");
+
+        // Markdown (a remote image in it stays text), and an uploaded image, which is shown from a data: URL.
+        await alice.TypeAndEnterAsync("**bold** `code` [a link](https://example.com/) ![remote](http://127.0.0.2:9/x.png)");
+        await Expect(alice.Page.Locator("[data-testid=message-text] strong")).ToHaveTextAsync("bold");
+        await alice.Page.GetByTestId("attach-input").SetInputFilesAsync(new FilePayload { Name = "red.png", MimeType = "image/png", Buffer = Png });
+        await Expect(alice.Page.GetByTestId("attachment-chip")).ToContainTextAsync("red.png");
+        await alice.TypeAndEnterAsync("an image");
+        await Expect(alice.Message("an image").GetByTestId("attachment-image")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("^data:image/png;base64,"));
+        await alice.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=attachment-image]')].every(i => i.complete && i.naturalWidth === 40)");
+        Assert.Empty(await alice.Page.EvaluateAsync<string[]>("() => window.violations"));
+        Assert.Empty(alice.ConsoleProblems);
+
+        // What a slip in the sanitizer would let in: an image from another origin (a tracker, a leak of what the page shows).
+        var outcome = await alice.Page.EvaluateAsync<string>("""
+            () => new Promise(resolve => {
+              document.addEventListener('securitypolicyviolation', e => resolve(e.effectiveDirective + ' ' + e.blockedURI), { once: true });
+              const img = document.createElement('img');
+              img.src = 'http://127.0.0.2:9/tracker.png';
+              document.body.append(img);
+              setTimeout(() => resolve('no violation'), 5000);
+            })
+            """);
+        Assert.StartsWith("img-src http://127.0.0.2:9/", outcome, StringComparison.Ordinal);
     }
 }

@@ -24,11 +24,12 @@ public sealed class FuzzTests
     [
         "CreateRoom", "JoinRoom", "LeaveRoom", "ListRooms", "InviteToRoom", "RemoveFromRoom", "OpenDirect", "GetRoomMembers",
         "MarkRead", "SetTyping", "SendMessage", "EditMessage", "DeleteMessage", "React", "GetHistory", "StreamMessagesSince",
-        "SearchMessages", "OnConnectedAsync", "Dispose", "sendmessage", "NoSuchMethod", "",
+        "SearchMessages", "SendMessageWith", "SetRoomTopic", "ArchiveRoom", "DeleteRoom",
+        "OnConnectedAsync", "Dispose", "sendmessage", "NoSuchMethod", "",
     ];
 
     /// <summary>
-    /// The hub's signatures (s string, S string?, l long, L long?, i int?, b bool), so half the random calls bind
+    /// The hub's signatures (s string, S string?, l long, L long?, i int?, b bool, x SendExtras), so half the random calls bind
     /// and reach the rules. A room argument may be a real room only where the caller (in no room) is refused anyway.
     /// </summary>
     private static readonly Dictionary<string, (string Types, bool RealRoom)> Signatures = new()
@@ -50,6 +51,10 @@ public sealed class FuzzTests
         ["GetHistory"] = ("sLi", true),
         ["StreamMessagesSince"] = ("sl", true),
         ["SearchMessages"] = ("sSLi", true),
+        ["SendMessageWith"] = ("sssx", true),
+        ["SetRoomTopic"] = ("ss", true),
+        ["ArchiveRoom"] = ("sb", true),
+        ["DeleteRoom"] = ("s", true),
     };
 
     /// <summary>
@@ -81,6 +86,7 @@ public sealed class FuzzTests
         var after = await SnapshotAsync(server);
         Assert.Equal(before.Counts with { LogEntries = before.Counts.LogEntries + 1 }, after.Counts);
         Assert.Equal([.. before.Log, $"{canary.Id}|{canary.Seq}|canary"], after.Log);
+        Assert.Equal(before.Rooms, after.Rooms);
         var log = await server.ReadLogAsync();
         var faults = log.Split('\n').Where(line => line.Contains("\"Level\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"Level\":\"Fatal\"", StringComparison.Ordinal)).ToList();
         // ChatApp's own code must see no fault. (Once, in a full run on a loaded machine, one Error line appeared that
@@ -227,9 +233,24 @@ public sealed class FuzzTests
             'l' => random.Next(2) == 0 ? random.NextInt64(-5, 50) : random.NextInt64(long.MinValue, long.MaxValue),
             'L' => random.Next(3) == 0 ? null : random.NextInt64(long.MinValue, long.MaxValue),
             'i' => random.Next(3) == 0 ? null : random.Next(int.MinValue, int.MaxValue),
+            'x' => RandomExtras(random),
             _ => (object?)(random.Next(2) == 0),
         }).ToArray();
     }
+
+    /// <summary>A reply reference and attachment ids: of the right shape, wrong types, or missing; numbers anywhere in range.</summary>
+    private static object? RandomExtras(Random random) => random.Next(5) switch
+    {
+        0 => null,
+        1 => RandomValue(random, 0),
+        _ => new Dictionary<string, object?>
+        {
+            ["replyTo"] = random.Next(3) == 0 ? null : random.Next(2) == 0 ? random.NextInt64(-5, 50) : random.NextInt64(long.MinValue, long.MaxValue),
+            ["attachmentIds"] = random.Next(4) == 0
+                ? RandomValue(random, 1)
+                : Enumerable.Range(0, random.Next(25)).Select(_ => random.Next(3) == 0 ? Guid.NewGuid().ToString("N") : RandomString(random)).ToArray(),
+        },
+    };
 
     private static object? RandomValue(Random random, int depth) => random.Next(depth > 2 ? 6 : 9) switch
     {
@@ -257,9 +278,10 @@ public sealed class FuzzTests
         return string.Concat(new string(chars, 0, at), Poison[random.Next(Poison.Length)], new string(chars, at, length - at));
     }
 
-    private sealed record TableCounts(long Users, long Rooms, long RoomMembers, long LogEntries, long Reactions, long Mentions);
+    private sealed record TableCounts(long Users, long Rooms, long RoomMembers, long LogEntries, long Reactions, long Mentions, long Attachments, long Sessions);
 
-    private sealed record Snapshot(TableCounts Counts, List<string> Log);
+    /// <summary><paramref name="Rooms"/>: each room's owner, topic, archived and deleted state, which the owner-only methods change.</summary>
+    private sealed record Snapshot(TableCounts Counts, List<string> Log, List<string> Rooms);
 
     private static async Task<Snapshot> SnapshotAsync(ChatServer server)
     {
@@ -275,7 +297,8 @@ public sealed class FuzzTests
 
         var counts = new TableCounts(
             await CountAsync("Users"), await CountAsync("Rooms"), await CountAsync("RoomMembers"),
-            await CountAsync("LogEntries"), await CountAsync("Reactions"), await CountAsync("Mentions"));
+            await CountAsync("LogEntries"), await CountAsync("Reactions"), await CountAsync("Mentions"),
+            await CountAsync("Attachments"), await CountAsync("Sessions"));
         var log = new List<string>();
         await using var rows = db.CreateCommand();
         rows.CommandText = "SELECT Id, Seq, Text FROM LogEntries ORDER BY Id";
@@ -285,6 +308,15 @@ public sealed class FuzzTests
             log.Add($"{reader.GetInt64(0)}|{reader.GetInt64(1)}|{reader.GetString(2)}");
         }
 
-        return new Snapshot(counts, log);
+        await reader.CloseAsync();
+        var rooms = new List<string>();
+        rows.CommandText = "SELECT Id, Name, IsPrivate, OwnerId, ArchivedAt, DeletedAt, Topic FROM Rooms ORDER BY Id";
+        await using var roomReader = await rows.ExecuteReaderAsync(Ct);
+        while (await roomReader.ReadAsync(Ct))
+        {
+            rooms.Add(string.Join('|', Enumerable.Range(0, roomReader.FieldCount).Select(i => roomReader.IsDBNull(i) ? "null" : roomReader.GetValue(i).ToString())));
+        }
+
+        return new Snapshot(counts, log, rooms);
     }
 }

@@ -201,6 +201,55 @@ public sealed class InputRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MalformedReplyTargetsAndAttachmentIdsAreRefusedBeforeAnyLookup()
+    {
+        await using var alice = await _server.UserAsync("alice", "general");
+        var original = await alice.Connection.SendMessageAsync("general", "first", NewId(), Ct);
+
+        // "nowhere" does not exist: a refusal that says not_found would mean the ids were looked up before being checked.
+        string[][] badIds = [["id\n"], [new string('a', 33)], [""], ["\u00e9" + new string('a', 31)], [NewId().ToUpperInvariant()], [null!]];
+        foreach (var ids in badIds)
+        {
+            var refused = await Assert.ThrowsAsync<HubException>(() =>
+                alice.Connection.SendMessageWithAsync("nowhere", "", NewId(), new SendExtras { AttachmentIds = ids }, Ct));
+            Assert.Equal(ChatErrorCodes.Invalid, ChatErrors.Parse(refused.Message)?.Code);
+        }
+
+        foreach (var replyTo in new long[] { 0, -1, long.MinValue })
+        {
+            var refused = await Assert.ThrowsAsync<HubException>(() =>
+                alice.Connection.SendMessageWithAsync("nowhere", "re", NewId(), new SendExtras { ReplyTo = replyTo }, Ct));
+            Assert.Equal(ChatErrorCodes.Invalid, ChatErrors.Parse(refused.Message)?.Code);
+        }
+
+        using var http = _server.CreateHttpClient(alice.Token);
+        using var rest = await http.PostAsJsonAsync($"{ChatPaths.Rooms}/general/messages", new PostMessageRequest("", NewId()) { AttachmentIds = ["../x\n"] }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, rest.StatusCode);
+        Assert.Equal(ChatErrorCodes.Invalid, await CodeOfAsync(rest));
+        Assert.Equal(1, await CountAsync("LogEntries"));
+        Assert.Equal(original.Seq, (await alice.Connection.ListRoomsAsync(Ct)).Single(r => r.Name == "general").LastSeq);
+    }
+
+    [Theory]
+    [InlineData("invoice\u202Egpj.exe", "invoicegpj.exe")] // a right-to-left override would show it as "invoiceexe.jpg"
+    [InlineData("zero\u200Bwidth\u2060.txt", "zerowidth.txt")]
+    [InlineData("bell\u0007\u0000.txt", "bell.txt")]
+    [InlineData("e\u0301t\u00e9.txt", "\u00e9t\u00e9.txt")] // NFC
+    [InlineData("C:\\temp\\..\\notes.txt", "notes.txt")]
+    [InlineData("\u202E\u200B", "file.txt")]
+    public async Task AnUploadedFileNameKeepsNoInvisibleOrControlCharacters(string name, string stored)
+    {
+        await using var alice = await _server.UserAsync("alice", "general");
+        using var http = _server.CreateHttpClient(alice.Token);
+
+        using var uploaded = await http.PostAsync(
+            $"{ChatPaths.Rooms}/general/attachments?name={Uri.EscapeDataString(name)}", new ByteArrayContent("plain notes"u8.ToArray()), Ct);
+
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        Assert.Equal(stored, (await uploaded.Content.ReadFromJsonAsync<AttachmentInfo>(Ct))!.FileName);
+    }
+
+    [Fact]
     public async Task ARefusedRestCallCarriesTheSameCodeAsTheHub()
     {
         await using var alice = await _server.UserAsync("alice");

@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using ChatApp.Contracts;
 using ChatApp.Server.Limits;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Data.Sqlite;
 
 namespace ChatApp.Tests;
 
@@ -69,6 +70,125 @@ public sealed class LimitsTests
         // The hub draws on the same bucket as REST.
         var hub = await Assert.ThrowsAsync<HubException>(() => alice.Connection.SendMessageAsync("general", "hub too", NewId(), Ct));
         Assert.Equal(ChatErrorCodes.RateLimited, ChatErrors.Parse(hub.Message)?.Code);
+    }
+
+    [Fact]
+    public void EveryHubMethodIsPlacedInARateLimitBucketOnPurpose()
+    {
+        var methods = typeof(IChatHub).GetMethods().Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(methods, HubLimitFilter.Buckets.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SendsWithExtrasTopicsArchivingAndDeletingARoomDrawOnTheMessagesBucket()
+    {
+        await using var server = Server(("MessagesBurst", "3"), ("MessagesPerMinute", "1"));
+        await using var alice = await server.UserAsync("alice", "general");
+        await alice.Connection.CreateRoomAsync("mine", false, Ct);
+        for (var i = 0; i < 3; i++)
+        {
+            await alice.Connection.SendMessageWithAsync("general", $"with extras {i}", NewId(), new SendExtras { ReplyTo = i == 0 ? null : i }, Ct);
+        }
+
+        // Each of these was a general call before, so a user could flood sends with extras, or make every user's
+        // client reload the room directory many times a second by toggling a topic.
+        foreach (var call in new Func<Task>[]
+        {
+            () => alice.Connection.SendMessageWithAsync("general", "one too many", NewId(), new SendExtras { ReplyTo = 1 }, Ct),
+            () => alice.Connection.SetRoomTopicAsync("mine", "a topic", Ct),
+            () => alice.Connection.ArchiveRoomAsync("mine", true, Ct),
+            () => alice.Connection.DeleteRoomAsync("mine", Ct),
+        })
+        {
+            var limited = await Assert.ThrowsAsync<HubException>(call);
+            Assert.Equal(ChatErrorCodes.RateLimited, ChatErrors.Parse(limited.Message)?.Code);
+        }
+
+        using var http = server.CreateHttpClient(alice.Token);
+        using var delete = await http.DeleteAsync($"{ChatPaths.Rooms}/mine", Ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, delete.StatusCode);
+        Assert.Equal(3, (await alice.Connection.GetHistoryAsync("general", null, null, Ct)).Messages.Count);
+        var mine = (await alice.Connection.ListRoomsAsync(Ct)).Single(r => r.Name == "mine");
+        Assert.Null(mine.Topic);
+        Assert.False(mine.IsArchived);
+    }
+
+    [Fact]
+    public async Task UploadsAreLimitedWith429AndRetryAfterAndTheRefusedOneIsNotStored()
+    {
+        await using var server = Server(("MessagesBurst", "2"), ("MessagesPerMinute", "1"));
+        await using var alice = await server.UserAsync("alice", "general");
+        using var http = server.CreateHttpClient(alice.Token);
+        var path = $"{ChatPaths.Rooms}/general/attachments?name=notes.txt";
+        for (var i = 0; i < 2; i++)
+        {
+            using var ok = await http.PostAsync(path, new ByteArrayContent("some notes"u8.ToArray()), Ct);
+            Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        }
+
+        using var limited = await http.PostAsync(path, new ByteArrayContent("one too many"u8.ToArray()), Ct);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {limited.Headers.RetryAfter}");
+        Assert.Equal(ChatErrorCodes.RateLimited, await CodeOfAsync(limited));
+        Assert.Equal(2, await CountAsync(server, "Attachments"));
+    }
+
+    [Fact]
+    public async Task GuessingRefreshTokensIsLimitedPerAddress()
+    {
+        await using var server = Server(("CallsBurst", "3"), ("CallsPerMinute", "1"));
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var guess = await server.PostJsonAsync(ChatPaths.Refresh, new RefreshRequest(NewId()));
+            answers.Add(guess.StatusCode);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 3), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], answers);
+    }
+
+    [Fact]
+    public async Task AnUploadAboveTheServersDefaultBodyCapIsAcceptedUpToMaxBytesAndNotAByteMore()
+    {
+        // Kestrel refuses bodies over 30,000,000 bytes unless told otherwise; Attachments:MaxBytes may be up to 64 MiB.
+        const int max = 30_000_100;
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Attachments:MaxBytes"] = $"{max}" }, kestrel: true);
+        await using var alice = await server.UserAsync("alice", "general");
+        using var http = server.CreateHttpClient(alice.Token);
+        var path = $"{ChatPaths.Rooms}/general/attachments?name=big.txt";
+        var text = new byte[max + 1];
+        text.AsSpan().Fill((byte)'a');
+
+        using var fits = await http.PostAsync(path, new ByteArrayContent(text, 0, max), Ct);
+        Assert.Equal(HttpStatusCode.Created, fits.StatusCode);
+        Assert.Equal(max, (await fits.Content.ReadFromJsonAsync<AttachmentInfo>(Ct))!.Length);
+
+        // A declared length over the limit is refused before the body is read: the client waits for "100 Continue",
+        // which never comes, and sends nothing.
+        using var tooLong = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(text) };
+        tooLong.Headers.ExpectContinue = true;
+        using var declared = await http.SendAsync(tooLong, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, declared.StatusCode);
+        // Without a declared length (chunked), reading stops at the limit, with the same reason.
+        using var chunked = new StreamContent(new MemoryStream(text));
+        chunked.Headers.ContentLength = null;
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        using var streamed = await http.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, streamed.StatusCode);
+        Assert.Contains("at most", await streamed.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(1, await CountAsync(server, "Attachments"));
+    }
+
+    private static async Task<long> CountAsync(ChatServer server, string table)
+    {
+        await using var db = new SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await db.OpenAsync(Ct);
+        await using var command = db.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 
     [Fact]
