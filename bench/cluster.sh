@@ -7,9 +7,10 @@
 # node's /metrics and CPU, PostgreSQL's commits and lock waits, Redis's PUBLISH count and the simulator's CPU.
 # JSON and a markdown table go to bench/results/cluster-<timestamp>/ (cluster.json, cluster.md).
 #
-#   bench/cluster.sh                         SQLite, then PostgreSQL on 1, 2, 3 nodes, then 3 nodes through the front door
+#   bench/cluster.sh                         SQLite; PostgreSQL on 1 node without Redis; PostgreSQL + Redis on 1, 2,
+#                                            3 nodes; 3 nodes through the front door
 #   CLUSTER_NODES="1 3" bench/cluster.sh     pick the node counts ("" for none)
-#   SQLITE=0 / FRONT_DOOR=0                  leave out the SQLite node / the front-door run
+#   SQLITE=0 / PG_ALONE=0 / FRONT_DOOR=0     leave out the SQLite node / PostgreSQL without Redis / the front-door run
 #   SAT_RATES="2 4 8 16 24 32"               the ladder, msgs/user/s (default); STEP=10s a step; P99_LIMIT_MS=250
 #   USERS=200                                bots, in rooms of 20; QUICK=1: 40 bots, rates 1 4, 4 s a step
 #   CLUSTER_PORT=5400                        the front door's port; nodes on +1.., Redis +90, PostgreSQL +91
@@ -106,7 +107,8 @@ run_ladder() { # config name, servers (comma-separated), pg port or "", pg pid o
   simulate "$name" "$servers" --rates "$rates_csv" --p99-limit "$p99_limit" --stop-when-unclean --duration "$step" \
     --json "$results/$name.json"
   stop_pid "$sampler"
-  cut -d' ' -f2- "$results/$name.out" | grep -E '^(  (login|deliveries|latency|server)|steps|highest|result)' | sed 's/^/   /' || true
+  cut -d' ' -f2- "$results/$name.out" | grep -E '^(  (login|deliveries|latency|server)|steps|highest|result)' \
+    | awk '!/^  login/ || !seen++' | sed 's/^/   /' || true # every step repeats the login line
   [[ -f "$results/$name.json" ]] || { echo "   (no report; the last progress lines:)"; tail -3 "$results/$name.progress"; }
   echo "$name $servers" >>"$results/configs.txt"
 }
@@ -145,24 +147,33 @@ if [[ "${SQLITE:-1}" == 1 ]]; then
   cleanup
 fi
 
-for n in $node_counts; do
+# PostgreSQL alone (no Redis, so not in cluster mode) on one node first: against postgres-1 it shows what the
+# cluster's fan-out through Redis costs, against sqlite-1 what the database does.
+sizes=$node_counts
+[[ "${PG_ALONE:-1}" == 1 ]] && sizes="alone $sizes"
+last=$(echo $node_counts | awk '{print $NF}')
+for size in $sizes; do
   data="$work/cluster" # one PostgreSQL folder for every size: the bots register once, later sizes only log in
-  echo "== postgres-$n: scripts/cluster.sh up --nodes $n --port $port"
+  n=$size; name="postgres-$n"; extra=()
+  [[ $size == alone ]] && { n=1; name="postgres-1-noredis"; extra=(--no-redis); }
+  echo "== $name: scripts/cluster.sh up --nodes $n --port $port ${extra[*]}"
   cluster_up=$data
-  env "${levels[@]}" scripts/cluster.sh up --nodes "$n" --port "$port" --data "$data" --no-build >"$work/up.log" 2>&1 \
+  env "${levels[@]}" scripts/cluster.sh up --nodes "$n" --port "$port" --data "$data" --no-build "${extra[@]}" >"$work/up.log" 2>&1 \
     || { cat "$work/up.log"; exit 1; }
   pg_port=$((port + 91)); pg_pid=$(head -1 "$data/postgres/postmaster.pid")
+  redis_port=$((port + 90)); [[ $size == alone ]] && redis_port=""
   nodes=(); urls=()
   for i in $(seq 1 "$n"); do
     urls+=("http://127.0.0.1:$((port + i))"); nodes+=("node$i=http://127.0.0.1:$((port + i))=$(cat "$data/node$i.pid")")
   done
-  run_ladder "postgres-$n" "$(IFS=,; echo "${urls[*]}")" "$pg_port" "$pg_pid" "$((port + 90))" "${nodes[@]}"
-  if [[ "${FRONT_DOOR:-1}" == 1 && $n == "$(echo $node_counts | awk '{print $NF}')" ]]; then
+  run_ladder "$name" "$(IFS=,; echo "${urls[*]}")" "$pg_port" "$pg_pid" "$redis_port" "${nodes[@]}"
+  if [[ "${FRONT_DOOR:-1}" == 1 && $size == "$last" ]]; then
     # Through YARP: one address, its affinity cookie and round-robin pick the node; the proxy's CPU is on the same cores.
-    run_ladder "postgres-$n-frontdoor" "http://127.0.0.1:$port" "$pg_port" "$pg_pid" "$((port + 90))" "${nodes[@]}"
-    keep_gap_fills "postgres-$n-frontdoor" "$data/logs"
+    run_ladder "$name-frontdoor" "http://127.0.0.1:$port" "$pg_port" "$pg_pid" "$redis_port" "${nodes[@]}" \
+      "frontdoor=-=$(cat "$data/frontdoor.pid")"
+    keep_gap_fills "$name-frontdoor" "$data/logs"
   fi
-  keep_gap_fills "postgres-$n" "$data/logs" # the whole log: the summary keeps the lines within each step's time
+  keep_gap_fills "$name" "$data/logs" # the whole log: the summary keeps the lines within each step's time
   cleanup
 done
 

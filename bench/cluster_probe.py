@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The measuring side of bench/cluster.sh (Python standard library only, nothing fetched).
 
-  cluster_probe.py sample --out FILE --node NAME=URL=PID ... [--pg PORT --pg-pid PID] [--redis PORT] --sim-pid-file FILE
+  cluster_probe.py sample --out FILE --node NAME=URL=PID ... (URL "-": CPU only) [--pg PORT --pg-pid PID] [--redis PORT] --sim-pid-file FILE
       Once a second until SIGTERM: each node's CPU time and writer/delivery counters from /metrics, PostgreSQL's
       commits and (five times a second) what its active backends wait on, Redis's PUBLISH count and CPU, the
       simulator's CPU and the whole machine's. One JSON line per second.
@@ -144,7 +144,8 @@ def sample(args):
             waits = {}
             row = {"t": started, "nodes": {}}
             for name, url, pid in nodes:
-                row["nodes"][name] = dict(scrape(url), cpu=cpu_seconds(int(pid)))
+                # URL "-": a process weighed by its CPU only (the front door, whose /metrics would be a node's).
+                row["nodes"][name] = dict(scrape(url) if url != "-" else {}, cpu=cpu_seconds(int(pid)))
             if psql:
                 # Five looks at what the active backends wait on, spread over the second.
                 for i in range(5):

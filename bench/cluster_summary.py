@@ -165,6 +165,10 @@ def summarize(results, limit):
     print(text)
 
 
+def rate_text(rate):
+    return f"{rate:g}"
+
+
 def f(x, digits=0):
     if isinstance(x, str):  # the simulator writes NaN (no deliveries) as the string "NaN"
         x = num(x)
@@ -179,11 +183,11 @@ def markdown(configs, limit):
            "|---|---|---|---|---|---|"]
     for c in configs:
         steps = c["steps"]
-        ladder = "; ".join(f"{f(s['rate'], 0 if s['rate'] >= 1 else 1)}: {f(s['p50'])} / {f(s['p99'])}{'' if s['clean'] else ' ✗'}" for s in steps) or "no report"
+        ladder = "; ".join(f"{rate_text(s['rate'])}: {f(s['p50'])} / {f(s['p99'])}{'' if s['clean'] else ' ✗'}" for s in steps) or "no report"
         best = next((s for s in steps if s["rate"] == c["highestCleanRate"]), None)
         bound = "" if c.get("firstUncleanRate") is not None or not steps else " (clean at every step: at least)"
         lost = "/".join(str(sum(s[k] or 0 for s in steps)) for k in ("missing", "duplicated", "outOfOrder"))
-        out.append(f"| {c['name']} | {f(c['highestCleanRate'], 0) if c['highestCleanRate'] is not None else 'none'}{bound} | "
+        out.append(f"| {c['name']} | {rate_text(c['highestCleanRate']) if c['highestCleanRate'] is not None else 'none'}{bound} | "
                    f"{f(best['acknowledgedPerSecond']) if best else '-'} | {f(c['ratioToSqlite'], 2)} | {ladder} | {lost} |")
     out += ["", "Where the time went at each step (CPU in cores of the 2; PostgreSQL waits: average active backends, sampled 5 times a second):", "",
             "| configuration | rate | acked msgs/s | per node: CPU, commits/s x mean batch, mean commit ms, gap fills | PostgreSQL: CPU, commits/s, waits | Redis: CPU, publishes/s | simulator CPU | others' CPU |",
@@ -192,7 +196,7 @@ def markdown(configs, limit):
         for s in c["steps"]:
             w = s.get("where")
             if not w:
-                out.append(f"| {c['name']} | {f(s['rate'])} | {f(s['acknowledgedPerSecond'])} | (no samples) | | | | |")
+                out.append(f"| {c['name']} | {rate_text(s['rate'])} | {f(s['acknowledgedPerSecond'])} | (no samples) | | | | |")
                 continue
             nodes = "; ".join(f"{n}: {f(v.get('cpuCores'), 2)}, {f(v.get('batchesPerSecond'))} x {f(v.get('meanBatch'), 1)}, {f(v.get('meanCommitMs'), 1)} ms, {v.get('gapFills', 0)}"
                               for n, v in w["nodes"].items())
@@ -201,7 +205,7 @@ def markdown(configs, limit):
                 ", ".join(f"{k} {v}" for k, v in list(pg["activeBackendsByWait"].items())[:4]) or "none active")
             r = w.get("redis")
             rtext = "-" if not r else f"{f(r.get('cpuCores'), 2)}, {f(r.get('publishesPerSecond'))}/s"
-            out.append(f"| {c['name']} | {f(s['rate'])} | {f(s['acknowledgedPerSecond'])} | {nodes} | {pgtext} | {rtext} | "
+            out.append(f"| {c['name']} | {rate_text(s['rate'])} | {f(s['acknowledgedPerSecond'])} | {nodes} | {pgtext} | {rtext} | "
                        f"{f(w.get('simulatorCpuCores'), 2)} | {f(w.get('othersCpuCores'), 2)} |")
     multi = [c for c in configs if any(s.get("perServer") for s in c["steps"])]
     if multi:
@@ -211,7 +215,7 @@ def markdown(configs, limit):
             s = next((s for s in c["steps"] if s["rate"] == c["highestCleanRate"]), c["steps"][0])
             for p in s.get("perServer") or []:
                 lat = p.get("latency") or {}
-                out.append(f"| {c['name']} @ {f(s['rate'])} | {p['server']} | {p['bots']} | {p['acknowledged']} | {p['received']} | {p['missing']} | {f(lat.get('p50'))} | {f(lat.get('p99'))} |")
+                out.append(f"| {c['name']} @ {rate_text(s['rate'])} | {p['server']} | {p['bots']} | {p['acknowledged']} | {p['received']} | {p['missing']} | {f(lat.get('p50'))} | {f(lat.get('p99'))} |")
     return "\n".join(out) + "\n"
 
 
