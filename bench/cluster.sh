@@ -2,7 +2,8 @@
 # The saturation scenario on one SQLite node against 1, 2 and 3 nodes over PostgreSQL (and Redis), same ladder,
 # same machine, one command (issue #12). For each configuration: start it (one server, or scripts/cluster.sh up
 # --nodes N), a short warm-up run, then one stepped `chatapp simulate --rates ... --stop-when-unclean` with the
-# bots spread round-robin over the nodes' own addresses (not the front door), then stop everything it started.
+# bots dealt over the nodes' own addresses (not the front door) twice, every room on every node (spread) and each
+# room on one node (by-room), then stop everything it started.
 # Once more through the front door on the largest cluster. While each runs, bench/cluster_probe.py samples every
 # node's /metrics and CPU, PostgreSQL's commits and lock waits, Redis's PUBLISH count and the simulator's CPU.
 # JSON and a markdown table go to bench/results/cluster-<timestamp>/ (cluster.json, cluster.md).
@@ -11,10 +12,11 @@
 #                                            3 nodes; 3 nodes through the front door
 #   CLUSTER_NODES="1 3" bench/cluster.sh     pick the node counts ("" for none)
 #   SQLITE=0 / PG_ALONE=0 / FRONT_DOOR=0     leave out the SQLite node / PostgreSQL without Redis / the front-door run
-#   SAT_RATES="2 4 8 16 24 32"               the ladder, msgs/user/s (default); STEP=10s a step; P99_LIMIT_MS=250
+#   DEAL="spread by-room"                    how bots are dealt over 2+ nodes (simulate --deal; one or both)
+#   SAT_RATES="2 4 8 16 32"                  the ladder, msgs/user/s (default); STEP=8s a step; P99_LIMIT_MS=250
 #   USERS=200                                bots, in rooms of 20; QUICK=1: 40 bots, rates 1 4, 4 s a step
 #   CLUSTER_PORT=5400                        the front door's port; nodes on +1.., Redis +90, PostgreSQL +91
-# About 10 minutes with the defaults on 2 cores (fewer when a ladder stops early). Limits:Enabled=false:
+# Eight ladders with the defaults: roughly 12-15 minutes on a quiet 2-core machine (less when ladders stop early). Limits:Enabled=false:
 # the bots register and send from one address far faster than a public server allows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +27,10 @@ p99_limit=${P99_LIMIT_MS:-250}
 if [[ "${QUICK:-}" == 1 ]]; then
   users=${USERS:-40}; rates=${SAT_RATES:-1 4}; step=${STEP:-4s}
 else
-  users=${USERS:-200}; rates=${SAT_RATES:-2 4 8 16 24 32}; step=${STEP:-10s}
+  users=${USERS:-200}; rates=${SAT_RATES:-2 4 8 16 32}; step=${STEP:-8s}
 fi
 node_counts=${CLUSTER_NODES-1 2 3}
+deals=${DEAL:-spread by-room}
 rooms=$(((users + 19) / 20))
 rates_csv=$(echo $rates | tr ' ' ',')
 
@@ -77,7 +80,7 @@ simulate() { # name, servers, then simulate arguments
   local name=$1 servers=$2; shift 2
   runs=$((runs + 1)) # room names are at most 32 characters: a short prefix per run
   "${chatapp[@]}" simulate --server "$servers" --users "$users" --rooms "$rooms" --warmup 2s --drain-timeout 15s \
-    --login-concurrency 8 --bot-prefix cbench --room-prefix "cbench$runs" "$@" \
+    --login-concurrency 8 --bot-prefix cbench --room-prefix "cbench$runs" ${deal:+--deal "$deal"} "$@" \
     > >(stamped >"$results/$name.out") 2> >(stamped >"$results/$name.progress") &
   local sim=$!
   echo "$sim" >"$work/sim.pid"
@@ -166,14 +169,23 @@ for size in $sizes; do
   for i in $(seq 1 "$n"); do
     urls+=("http://127.0.0.1:$((port + i))"); nodes+=("node$i=http://127.0.0.1:$((port + i))=$(cat "$data/node$i.pid")")
   done
-  run_ladder "$name" "$(IFS=,; echo "${urls[*]}")" "$pg_port" "$pg_pid" "$redis_port" "${nodes[@]}"
+  if [[ $n == 1 ]]; then
+    run_ladder "$name" "${urls[0]}" "$pg_port" "$pg_pid" "$redis_port" "${nodes[@]}"
+  else
+    # spread: every room has members on every node, so every node appends to every room and the rooms' row locks
+    # are taken from all nodes in turn; by-room: each room's members on one node, so no room is written from two.
+    for d in $deals; do
+      deal=$d run_ladder "$name-$d" "$(IFS=,; echo "${urls[*]}")" "$pg_port" "$pg_pid" "$redis_port" "${nodes[@]}"
+      keep_gap_fills "$name-$d" "$data/logs" # the whole log: the summary keeps the lines within each step's time
+    done
+  fi
   if [[ "${FRONT_DOOR:-1}" == 1 && $size == "$last" ]]; then
     # Through YARP: one address, its affinity cookie and round-robin pick the node; the proxy's CPU is on the same cores.
     run_ladder "$name-frontdoor" "http://127.0.0.1:$port" "$pg_port" "$pg_pid" "$redis_port" "${nodes[@]}" \
       "frontdoor=-=$(cat "$data/frontdoor.pid")"
     keep_gap_fills "$name-frontdoor" "$data/logs"
   fi
-  keep_gap_fills "$name" "$data/logs" # the whole log: the summary keeps the lines within each step's time
+  [[ $n == 1 ]] && keep_gap_fills "$name" "$data/logs"
   cleanup
 done
 
