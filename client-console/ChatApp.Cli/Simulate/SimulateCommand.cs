@@ -34,6 +34,7 @@ public static class SimulateCommand
             DefaultValueFactory = _ => defaults.Deal,
             CustomParser = ParseDeal,
         };
+        var warmupSteps = new Option<int>("--warmup-steps") { Description = "With --rates: the first N steps only warm the server up with the same bots (checked and reported, but they neither stop the run nor count in the summary)." };
         var keepRooms = new Option<bool>("--keep-rooms") { Description = "Do not delete the simulation's rooms at the end (by default their owner, the first bot, deletes them)." };
         var duration = CommonOptions.Duration("--duration", "How long to send after the warm-up, per step (e.g. 30s, 2m).", defaults.Duration);
         var warmup = CommonOptions.Duration("--warmup", "Sending before measuring latency.", defaults.Warmup);
@@ -53,7 +54,7 @@ public static class SimulateCommand
         var keep = new Option<bool>("--keep-membership") { Description = "Do not leave the rooms at the end." };
         var transport = CommonOptions.Transport(defaults.Transport);
         var protocol = CommonOptions.Protocol();
-        Option[] all = [server, deal, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, keepRooms, duration, warmup, messageSize, jitter, seed, json, html, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
+        Option[] all = [server, deal, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, warmupSteps, keepRooms, duration, warmup, messageSize, jitter, seed, json, html, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -72,6 +73,7 @@ public static class SimulateCommand
                 Rates = parse.GetRequiredValue(rates),
                 P99LimitMilliseconds = parse.GetValue(p99Limit),
                 StopWhenUnclean = parse.GetValue(stopWhenUnclean),
+                WarmupSteps = parse.GetValue(warmupSteps),
                 KeepRooms = parse.GetValue(keepRooms),
                 Duration = parse.GetValue(duration),
                 Warmup = parse.GetValue(warmup),
@@ -113,7 +115,7 @@ public static class SimulateCommand
         if (options.Rates.Count > 0 && outcome.Steps is [{ Comparison: null, Deliveries: not null }, ..])
         {
             // Each step's report was printed as it ended; the summary closes the run.
-            var stepped = new SteppedReport(outcome.Steps, SteppedReport.Summarize(outcome.Steps, options.P99LimitMilliseconds, outcome.StoppedEarly), outcome.Cleanup);
+            var stepped = new SteppedReport(outcome.Steps, SteppedReport.Summarize([.. outcome.Steps.Skip(options.WarmupSteps)], options.P99LimitMilliseconds, outcome.StoppedEarly), outcome.Cleanup);
             await env.Out.WriteAsync(stepped.ToText().AsMemory(), cancellationToken);
             (written, passed) = (stepped, stepped.Passed);
         }

@@ -104,7 +104,7 @@ public sealed class Simulation(CliEnvironment env, SimulationOptions options)
                 await env.Out.WriteAsync(step.ToText().AsMemory(), cancellationToken); // as it comes: a stepped run is long
             }
 
-            if (options.StopWhenUnclean && i + 1 < rates.Count && !SteppedReport.IsClean(step, options.P99LimitMilliseconds))
+            if (options.StopWhenUnclean && i >= options.WarmupSteps && i + 1 < rates.Count && !SteppedReport.IsClean(step, options.P99LimitMilliseconds))
             {
                 stoppedEarly = true;
                 break;

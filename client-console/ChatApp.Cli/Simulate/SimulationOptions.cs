@@ -33,6 +33,12 @@ public sealed record SimulationOptions
     /// <summary>Ends a stepped run after the first step that is not clean: the steps after it would only be slower.</summary>
     public bool StopWhenUnclean { get; init; }
 
+    /// <summary>
+    /// The first this many steps of <see cref="Rates"/> only warm the server up (JIT, pools, caches) with the same
+    /// bots: checked and reported like every step, but they neither stop the run nor count in the summary.
+    /// </summary>
+    public int WarmupSteps { get; init; }
+
     /// <summary>By default the simulation's rooms are deleted at the end, so they do not stay in everyone's room list.</summary>
     public bool KeepRooms { get; init; }
 
@@ -124,6 +130,8 @@ public sealed record SimulationOptions
         { Servers.Count: 0 } => "--server needs at least one URL",
         { Idle: false } when StepRates.Any(r => r is <= 0 or > 1000 || double.IsNaN(r)) => "--rate and --rates must be above 0 and at most 1000 messages per user per second",
         { P99LimitMilliseconds: <= 0 } => "--p99-limit must be positive",
+        { WarmupSteps: < 0 } => "--warmup-steps cannot be negative",
+        _ when WarmupSteps > 0 && WarmupSteps >= Rates.Count => "--warmup-steps must leave at least one step of --rates to measure",
         { MessageSize: < 48 or > 4000 } => "--message-size must be between 48 and 4000 characters",
         { Jitter: < 0 or > 1 } => "--jitter must be between 0 and 1",
         { LoginConcurrency: < 1 } or { ConnectConcurrency: < 1 } => "concurrency limits must be at least 1",
