@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The saturation scenario on one SQLite node against 1, 2 and 3 nodes over PostgreSQL (and Redis), same ladder,
 # same machine, one command (issue #12). For each configuration: start it (one server, or scripts/cluster.sh up
-# --nodes N), a short warm-up run, then one stepped `chatapp simulate --rates ... --stop-when-unclean` with the
+# --nodes N), then one stepped `chatapp simulate --rates ... --warmup-steps 1 --stop-when-unclean` with the
 # bots dealt over the nodes' own addresses (not the front door) twice, every room on every node (spread) and each
 # room on one node (by-room), then stop everything it started.
 # Once more through the front door on the largest cluster. While each runs, bench/cluster_probe.py samples every
@@ -99,16 +99,14 @@ run_ladder() { # config name, servers (comma-separated), pg port or "", pg pid o
   [[ -n $redis ]] && probe+=(--redis "$redis")
   : >"$work/sim.pid"
 
-  echo "== $name: warm-up, 20 bots at 4 msgs/user/s for 5 s over $servers"
-  users=20 rooms=1 simulate "$name-warmup" "$servers" --rate 4 --duration 5s --json "$results/$name-warmup.json"
-  grep -E ' (  result|  latency)' "$results/$name-warmup.out" | cut -d' ' -f2- | sed 's/^/   /' || true
-
   "${probe[@]}" &
   local sampler=$!
   pids+=("$sampler")
-  echo "== $name: $users bots in rooms of 20, $rates_csv msgs/user/s, $step a step, until a step is not clean (p99 > $p99_limit ms or anything lost)"
-  simulate "$name" "$servers" --rates "$rates_csv" --p99-limit "$p99_limit" --stop-when-unclean --duration "$step" \
-    --json "$results/$name.json"
+  echo "== $name: $users bots in rooms of 20, a warm-up step at ${rates%% *}, then $rates_csv msgs/user/s, $step a step, until a step is not clean (p99 > $p99_limit ms or anything lost)"
+  # The warm-up is a first step at the ladder's lowest rate with the same bots (JIT, pools and every connection's
+  # first sends), checked like the rest but neither stopping the run nor counting (--warmup-steps 1).
+  simulate "$name" "$servers" --rates "${rates%% *},$rates_csv" --warmup-steps 1 --p99-limit "$p99_limit" --stop-when-unclean \
+    --duration "$step" --json "$results/$name.json"
   stop_pid "$sampler"
   cut -d' ' -f2- "$results/$name.out" | grep -E '^(  (login|deliveries|latency|server)|steps|highest|result)' \
     | awk '!/^  login/ || !seen++' | sed 's/^/   /' || true # every step repeats the login line
