@@ -2,25 +2,27 @@
 # Runs a ChatApp cluster on this machine: PostgreSQL and Redis as child processes (installed from Debian
 # when missing), N ChatApp nodes and a YARP front door, all under one folder.
 #
-#   scripts/cluster.sh up [--nodes N] [--port P] [--data DIR] [--no-build]
+#   scripts/cluster.sh up [--nodes N] [--port P] [--data DIR] [--no-build] [--no-redis]
 #       PostgreSQL on P+91, Redis on P+90, nodes on P+1 ... P+N, the front door on P (defaults: 3 nodes, port 5000,
-#       DIR ./cluster-data); waits until every node is ready and prints the URLs.
+#       DIR ./cluster-data); waits until every node is ready and prints the URLs. --no-redis: no Redis, so cluster
+#       mode stays off (for one node on PostgreSQL alone, as bench/cluster.sh compares; not for several nodes).
 #   scripts/cluster.sh down [--data DIR]
 #       stops what `up` started in DIR (the front door, the nodes, Redis, PostgreSQL), and nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 command=${1:-}; shift || true
-nodes=3; port=5000; data="cluster-data"; build=yes
+nodes=3; port=5000; data="cluster-data"; build=yes; use_redis=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes=${2:?}; shift 2 ;;
     --port) port=${2:?}; shift 2 ;;
     --data) data=${2:?}; shift 2 ;;
     --no-build) build=no; shift ;;
+    --no-redis) use_redis=no; shift ;;
     *) usage ;;
   esac
 done
@@ -64,8 +66,11 @@ case "$command" in
 
     # Nodes of one cluster need one sealed folder for PostgreSQL (it refuses a folder others can read).
     postgres=$(scripts/postgres.sh start --data "$data/postgres" --port $((port + 91)) | tail -n 1)
-    scripts/redis.sh start --data "$data/redis" --port $((port + 90)) >&2
-    redis="127.0.0.1:$((port + 90))"
+    redis=""
+    if [ "$use_redis" = yes ]; then
+      scripts/redis.sh start --data "$data/redis" --port $((port + 90)) >&2
+      redis="127.0.0.1:$((port + 90))"
+    fi
 
     node_urls=()
     for i in $(seq 1 "$nodes"); do
@@ -112,7 +117,7 @@ case "$command" in
     echo "ChatApp cluster is up:"
     echo "  front door  http://127.0.0.1:$port"
     for i in $(seq 1 "$nodes"); do echo "  node$i       ${node_urls[$((i - 1))]}"; done
-    echo "  redis       $redis"
+    echo "  redis       ${redis:-none (--no-redis: cluster mode off)}"
     echo "  postgres    $postgres"
     echo "Stop it with: scripts/cluster.sh down --data $data"
     ;;

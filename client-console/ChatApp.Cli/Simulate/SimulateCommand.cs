@@ -28,6 +28,12 @@ public static class SimulateCommand
         };
         var p99Limit = new Option<double?>("--p99-limit") { Description = "Milliseconds: a step whose delivery p99 is above this is not clean." };
         var stopWhenUnclean = new Option<bool>("--stop-when-unclean") { Description = "With --rates: stop after the first step that is not clean (p99 over --p99-limit, anything missing or failed)." };
+        var deal = new Option<SimulationDeal>("--deal")
+        {
+            Description = "With several servers: round-robin (bot i to server i mod N, the default), spread (every room's members over every server) or by-room (each room's members on one server).",
+            DefaultValueFactory = _ => defaults.Deal,
+            CustomParser = ParseDeal,
+        };
         var warmupSteps = new Option<int>("--warmup-steps") { Description = "With --rates: the first N rates only warm the server up; reported, but not in the summary, and never a reason to stop." };
         var keepRooms = new Option<bool>("--keep-rooms") { Description = "Do not delete the simulation's rooms at the end (by default their owner, the first bot, deletes them)." };
         var duration = CommonOptions.Duration("--duration", "How long to send after the warm-up, per step (e.g. 30s, 2m).", defaults.Duration);
@@ -48,7 +54,7 @@ public static class SimulateCommand
         var keep = new Option<bool>("--keep-membership") { Description = "Do not leave the rooms at the end." };
         var transport = CommonOptions.Transport(defaults.Transport);
         var protocol = CommonOptions.Protocol();
-        Option[] all = [server, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, warmupSteps, keepRooms, duration, warmup, messageSize, jitter, seed, json, html, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
+        Option[] all = [server, deal, users, rooms, roomsPerUser, rate, rates, p99Limit, stopWhenUnclean, warmupSteps, keepRooms, duration, warmup, messageSize, jitter, seed, json, html, compare, password, botPrefix, roomPrefix, loginConcurrency, connectConcurrency, drain, idle, keep, transport, protocol];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -59,6 +65,7 @@ public static class SimulateCommand
             var options = new SimulationOptions
             {
                 Servers = parse.GetRequiredValue(server),
+                Deal = parse.GetValue(deal),
                 Users = parse.GetValue(users),
                 Rooms = parse.GetValue(rooms),
                 RoomsPerUser = parse.GetValue(roomsPerUser),
@@ -152,6 +159,23 @@ public static class SimulateCommand
         }
 
         return servers;
+    }
+
+    private static SimulationDeal ParseDeal(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "round-robin";
+        switch (text.ToLowerInvariant())
+        {
+            case "round-robin":
+                return SimulationDeal.RoundRobin;
+            case "spread":
+                return SimulationDeal.Spread;
+            case "by-room":
+                return SimulationDeal.ByRoom;
+            default:
+                result.AddError($"--deal takes round-robin, spread or by-room, not '{text}'.");
+                return SimulationDeal.RoundRobin;
+        }
     }
 
     private static List<double> ParseRates(System.CommandLine.Parsing.ArgumentResult result)

@@ -88,8 +88,17 @@ public sealed record SimulationOptions
     /// <summary>The rate of each step: <see cref="Rates"/>, or the one <see cref="Rate"/>.</summary>
     public IReadOnlyList<double> StepRates => Rates.Count > 0 ? Rates : [Rate];
 
-    /// <summary>Bot <paramref name="bot"/>'s own server: the servers are dealt out round-robin.</summary>
-    public int HomeServerOf(int bot) => bot % Servers.Count;
+    /// <summary>How bots are dealt over <see cref="Servers"/> (see <see cref="SimulationDeal"/>).</summary>
+    public SimulationDeal Deal { get; init; } = SimulationDeal.RoundRobin;
+
+    /// <summary>Bot <paramref name="bot"/>'s own server, by <see cref="Deal"/>.</summary>
+    public int HomeServerOf(int bot) => Deal switch
+    {
+        // Bot i's first room is i mod R, so the bots of one room are i, i + R, i + 2R, ...: the quotient tells them apart.
+        SimulationDeal.Spread => bot / Rooms % Servers.Count,
+        SimulationDeal.ByRoom => RoomsOf(bot)[0] % Servers.Count,
+        _ => bot % Servers.Count,
+    };
 
     public string BotName(int index) => $"{BotPrefix}{index:D4}";
 
@@ -134,4 +143,20 @@ public sealed record SimulationOptions
     private string? ConnectionProblem() => ChatConnectionOptions.TryParseTransport(Transport, out var transport)
         ? (transport with { Protocol = Protocol }).Problem()
         : "--transport must be auto, websockets, sse or longpolling";
+}
+
+/// <summary>
+/// How a simulation's bots are dealt over several servers. In a cluster it decides whether a room's senders share
+/// a node: each room's row lock serializes its appends, across nodes too, so the two ends measure different things.
+/// </summary>
+public enum SimulationDeal
+{
+    /// <summary>Bot i to server i mod N. Whether a room's members share a server then depends on the counts (10 rooms on 2 nodes: they do; on 3: they do not).</summary>
+    RoundRobin,
+
+    /// <summary>Every room's members over every server, evenly: each room is written from every node.</summary>
+    Spread,
+
+    /// <summary>All members of a room (by their first room) on one server: each room is written from one node.</summary>
+    ByRoom,
 }
