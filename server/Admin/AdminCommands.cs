@@ -83,7 +83,9 @@ public sealed class DeleteRoom(ChatUser caller, bool isAdmin, string name, DateT
         var members = await db.RoomMembers.Where(m => m.RoomId == room.Id).Select(m => m.UserId).ToListAsync(cancellationToken);
         foreach (var member in members)
         {
-            context.ChangeGroup(new GroupChange(room.Name, Join: false, UserId: member));
+            // Placed in the room's log like any removal, so on every node of a cluster a member still gets the
+            // entries sent before the deletion, whichever order Redis brings the deletion and them in.
+            await context.ChangeGroupAsync(new GroupChange(room.Name, Join: false, UserId: member), room.Id, cancellationToken);
         }
 
         return new DeletedRoom(members, room.IsPrivate);
