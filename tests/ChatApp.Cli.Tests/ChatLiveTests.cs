@@ -1,11 +1,8 @@
-using System.Collections.Concurrent;
-using System.Net.WebSockets;
-using System.Text.Json;
 using ChatApp.Contracts;
-using ChatApp.Tests;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace ChatApp.Cli.Tests;
+
 /// <summary>chatapp chat as messages arrive: live lines, unread counts in other rooms, a dropped connection and its catch-up, the end of stdin.</summary>
 public sealed class ChatLiveTests : IAsyncLifetime
 {

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
-using ChatApp.Contracts;
 using ChatApp.Tests;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace ChatApp.Cli.Tests;
+
 /// <summary>chatapp login and send, run in process with redirected streams against a real server in memory: sessions, transports, protocols, failures.</summary>
 public sealed class LoginAndSendTests : IAsyncLifetime
 {
@@ -93,15 +92,8 @@ public sealed class LoginAndSendTests : IAsyncLifetime
         var input = new TypedInput();
         input.EndInput();
         var env = _server.Environment(input, new RecordedOutput(), error);
-        var observed = new CliEnvironment
+        var observed = env with
         {
-            In = env.In,
-            Out = env.Out,
-            Error = env.Error,
-            SessionPath = env.SessionPath,
-            GetVariable = env.GetVariable,
-            CreateHttpHandler = env.CreateHttpHandler,
-            ReconnectDelays = env.ReconnectDelays,
             ConfigureHttp = http =>
             {
                 env.ConfigureHttp!(http); // the in-memory routing
