@@ -45,17 +45,10 @@ public sealed class PostgresSchemaTests(PostgresServer postgres)
             UPDATE "Rooms" SET "LastSeq" = 2 WHERE "Id" = 1;
             """);
 
-        await using var server = new ChatServer(settings);
-        // The stored hash still logs the old account in: LoginOrRegister would fail on a taken name otherwise.
-        await using var oldTimer = await server.UserAsync("old-timer");
-        var general = Assert.Single(await oldTimer.Connection.ListRoomsAsync(Ct), r => r.Name == "general");
-        Assert.Equal((2L, 1L, 1, 1), (general.LastSeq, general.LastReadSeq, general.Unread, general.Mentions));
-        var history = await oldTimer.Connection.GetHistoryAsync("general", null, null, Ct);
-        Assert.Equal(["first words", "hello @old-timer, welcome back"], history.Messages.Select(m => m.Text));
-        Assert.Equal("👍", Assert.Single(history.Messages[0].Reactions).Emoji);
-        Assert.Equal(["old-timer"], history.Messages[1].Mentions);
-        Assert.Single((await oldTimer.Connection.SearchMessagesAsync("welcome", null, null, null, Ct)).Results);
-        Assert.Equal(3, (await oldTimer.Connection.SendMessageAsync("general", "a new one", Guid.NewGuid().ToString("N"), Ct)).Seq);
+        await using (var server = new ChatServer(settings))
+        {
+            await SchemaTests.AssertTheOldTimersDataIsKeptAsync(server);
+        }
 
         await using var after = Open(settings["ConnectionStrings:Postgres"]);
         Assert.Empty(await after.Database.GetPendingMigrationsAsync(Ct));
