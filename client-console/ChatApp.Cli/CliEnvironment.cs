@@ -6,9 +6,10 @@ namespace ChatApp.Cli;
 /// <summary>
 /// Everything a command touches outside itself: the console streams, environment variables, where the
 /// session lives, and how sockets and HTTP requests reach the server. The real process uses
-/// <see cref="FromProcess"/>; tests pass redirected streams and an in-memory server.
+/// <see cref="FromProcess"/>; tests pass redirected streams and an in-memory server. A record, so a test can
+/// change one part of an environment with <c>with</c> and keep the rest.
 /// </summary>
-public sealed class CliEnvironment
+public sealed record CliEnvironment
 {
     public required TextReader In { get; init; }
 

@@ -17,7 +17,7 @@ public sealed class ChatMetrics
     private readonly UpDownCounter<long> _writeQueue;
     private readonly UpDownCounter<long> _fanOutQueue;
     private readonly Counter<long> _deliveriesStarted;
-    private readonly Counter<long> _deliveriesFailed;
+    private long _deliveriesFailed;
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _rateLimited;
@@ -32,7 +32,10 @@ public sealed class ChatMetrics
         _writeQueue = meter.CreateUpDownCounter<long>("chatapp.writer.queue.depth", "{command}", "Commands queued for the writer and not yet taken into a batch");
         _fanOutQueue = meter.CreateUpDownCounter<long>("chatapp.fanout.queue.depth", "{send}", "Live sends queued for the broadcaster and not yet started");
         _deliveriesStarted = meter.CreateCounter<long>("chatapp.deliveries.started", "{send}", "Live sends started (one per entry, group change or event, to a group or user)");
-        _deliveriesFailed = meter.CreateCounter<long>("chatapp.deliveries.failed", "{send}", "Live sends that failed (the log keeps the entry; clients catch up by seq)");
+        // Observed rather than added to, so a healthy server shows a 0 instead of no series at all: a dashboard or an
+        // alert on its rate then tells "none failed" from "not exported".
+        meter.CreateObservableCounter("chatapp.deliveries.failed", () => Volatile.Read(ref _deliveriesFailed), "{send}",
+            "Live sends that failed (the log keeps the entry; clients catch up by seq)");
         _connections = meter.CreateUpDownCounter<long>("chatapp.connections", "{connection}", "Open hub connections");
         _refused = meter.CreateCounter<long>("chatapp.calls.refused", "{call}", "Hub calls and REST requests refused with a ChatApp error, by code");
         _rateLimited = meter.CreateCounter<long>("chatapp.calls.rate_limited", "{call}", "Calls refused by a rate limit, by limit");
@@ -61,7 +64,7 @@ public sealed class ChatMetrics
         _deliveriesStarted.Add(count);
     }
 
-    public void SendFailed() => _deliveriesFailed.Add(1);
+    public void SendFailed() => Interlocked.Increment(ref _deliveriesFailed);
 
     public void ConnectionOpened() => _connections.Add(1);
 

@@ -17,10 +17,11 @@ internal static class OwnerChecks
 
         if (room.OwnerId != caller.Id)
         {
-            var ownersOnly = ChatException.Forbidden($"Only the owner of '{name}' can {action}.");
-            throw room.IsPrivate && !await db.IsMemberAsync(room.Id, caller.Id, cancellationToken)
-                ? ReadAccess.NoReadableRoom(name)
-                : ownersOnly;
+            // Only a refusal pays for the membership read; who cannot read the room hears it does not exist.
+            var isMember = await db.IsMemberAsync(room.Id, caller.Id, cancellationToken);
+            throw ReadAccess.CanRead(room.IsPrivate, isMember)
+                ? ChatException.Forbidden($"Only the owner of '{name}' can {action}.")
+                : ReadAccess.NoReadableRoom(name);
         }
 
         return room;

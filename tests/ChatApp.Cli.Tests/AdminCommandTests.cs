@@ -5,7 +5,6 @@ namespace ChatApp.Cli.Tests;
 /// <summary><c>chatapp admin</c> against the admin-only API.</summary>
 public sealed class AdminCommandTests : IAsyncLifetime
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private readonly ChatTestServer _server = new(settings: new Dictionary<string, string> { ["Auth:Admins:0"] = "root" });
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -14,27 +13,17 @@ public sealed class AdminCommandTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var output = new RecordedOutput();
-        var error = new RecordedOutput();
-        var input = new TypedInput();
-        input.EndInput();
-        var exitCode = await CliApp.RunAsync(args, _server.Environment(input, output, error), Cancel).WaitAsync(CommandTimeout, Cancel);
-        return (exitCode, output.Text, error.Text);
-    }
-
     [Fact]
     public async Task AnAdminDisablesAnAccountAndArchivesARoomFromTheTerminal()
     {
         await _server.TokenForAsync("spammer");
-        Assert.Equal(0, (await RunAsync("register", "--server", "http://localhost", "--user", "root")).ExitCode);
+        await _server.LoginAsync("root");
 
-        var (disabled, _, disableError) = await RunAsync("admin", "disable", "spammer");
-        var (archived, _, archiveError) = await RunAsync("admin", "archive", "general");
+        var (disabled, _, disableError) = await _server.RunAsync(["admin", "disable", "spammer"]);
+        var (archived, _, archiveError) = await _server.RunAsync(["admin", "archive", "general"]);
 
-        Assert.True(disabled == 0, disableError);
-        Assert.True(archived == 0, archiveError);
+        Assert.True(disabled == 0, disableError.Text);
+        Assert.True(archived == 0, archiveError.Text);
         await Assert.ThrowsAnyAsync<Exception>(() => _server.TokenForAsync("spammer"));
         await using var reader = await _server.ConnectAsync("reader", "general");
         var refused = await Assert.ThrowsAsync<HubException>(() => reader.SendMessageAsync("general", "hello?", Guid.NewGuid().ToString("N"), Cancel));
@@ -45,12 +34,12 @@ public sealed class AdminCommandTests : IAsyncLifetime
     public async Task ANonAdminIsRefusedWithAClearMessage()
     {
         await _server.TokenForAsync("someone");
-        Assert.Equal(0, (await RunAsync("register", "--server", "http://localhost", "--user", "plain-user")).ExitCode);
+        await _server.LoginAsync("plain-user");
 
-        var (exitCode, _, error) = await RunAsync("admin", "disable", "someone");
+        var (exitCode, _, error) = await _server.RunAsync(["admin", "disable", "someone"]);
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("Refused", error, StringComparison.Ordinal);
+        Assert.Contains("Refused", error.Text, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(await _server.TokenForAsync("someone")));
     }
 }

@@ -6,7 +6,6 @@ namespace ChatApp.Cli.Tests;
 /// <summary>The chat's commands for messages and rooms, typed into <c>chatapp chat</c> and checked on the server and on screen.</summary>
 public sealed class ChatCommandTests : IAsyncLifetime
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private readonly ChatTestServer _server = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -15,20 +14,10 @@ public sealed class ChatCommandTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task LoginAsync(string user)
-    {
-        var input = new TypedInput();
-        input.EndInput();
-        var error = new RecordedOutput();
-        var exitCode = await CliApp.RunAsync(["register", "--server", "http://localhost", "--user", user], _server.Environment(input, new RecordedOutput(), error), Cancel)
-            .WaitAsync(CommandTimeout, Cancel);
-        Assert.True(exitCode == 0, error.Text);
-    }
-
     [Fact]
     public async Task EditReactAndDeleteTypedInTheChatChangeTheMessageAndShowAsReadableLines()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await using var bob = await _server.ConnectAsync("bob", "general");
         var chat = await ChatRun.StartAsync(_server);
 
@@ -60,7 +49,7 @@ public sealed class ChatCommandTests : IAsyncLifetime
     [Fact]
     public async Task SearchFindsMessagesInEveryRoomOrOneAndShowsAResultInItsContext()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await using var bob = await _server.ConnectAsync("bob", "general");
         await bob.CreateRoomAsync("market", isPrivate: false, Cancel);
         await bob.SendMessageAsync("general", "fresh apples today", "b-1", Cancel);
@@ -103,7 +92,7 @@ public sealed class ChatCommandTests : IAsyncLifetime
     [Fact]
     public async Task CreateAndInviteMakeAPrivateRoomThatTheInviteeGetsAtOnce()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await using var bob = await _server.ConnectAsync("bob");
         var invited = new TaskCompletionSource<RoomInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         bob.Hub.On<RoomInfo>(nameof(IChatClient.RoomJoined), room => invited.TrySetResult(room));
@@ -128,7 +117,7 @@ public sealed class ChatCommandTests : IAsyncLifetime
     [Fact]
     public async Task DirectMessagesAreNamedByTheOtherPersonNeverByTheInternalRoomName()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await using var bob = await _server.ConnectAsync("bob");
         await using var carol = await _server.ConnectAsync("carol");
         var chat = await ChatRun.StartAsync(_server);
@@ -161,13 +150,13 @@ public sealed class ChatCommandTests : IAsyncLifetime
     [Fact]
     public async Task SendToAtANameGoesToTheDirectConversationWithThatPerson()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await _server.TokenForAsync("bob"); // bob exists
         var input = new TypedInput();
         input.EndInput();
         var error = new RecordedOutput();
 
-        var exitCode = await CliApp.RunAsync(["send", "--room", "@bob", "lunch?"], _server.Environment(input, new RecordedOutput(), error), Cancel).WaitAsync(CommandTimeout, Cancel);
+        var exitCode = await CliApp.RunAsync(["send", "--room", "@bob", "lunch?"], _server.Environment(input, new RecordedOutput(), error), Cancel).WaitAsync(ChatTestServer.CommandTimeout, Cancel);
 
         Assert.True(exitCode == 0, error.Text);
         Assert.Contains("Sent 1 message to @bob.", error.Text, StringComparison.Ordinal);

@@ -7,7 +7,6 @@ namespace ChatApp.Cli.Tests;
 /// <summary>/reply, /topic, /archive, /unarchive, /deleteroom and /upload typed into <c>chatapp chat</c>, checked on screen and by another user over the server.</summary>
 public sealed partial class ChatComposeTests : IAsyncLifetime
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private readonly ChatTestServer _server = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -16,20 +15,10 @@ public sealed partial class ChatComposeTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task LoginAsync(string user, string sessionName = "session.json")
-    {
-        var input = new TypedInput();
-        input.EndInput();
-        var error = new RecordedOutput();
-        var exitCode = await CliApp.RunAsync(["register", "--server", "http://localhost", "--user", user], _server.Environment(input, new RecordedOutput(), error, sessionName), Cancel)
-            .WaitAsync(CommandTimeout, Cancel);
-        Assert.True(exitCode == 0, error.Text);
-    }
-
     [Fact]
     public async Task AReplyIsStoredWithItsOriginalAndShowsAQuoteOfItLiveInHistoryAndOnceTheOriginalIsDeleted()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await using var bob = await _server.ConnectAsync("bob", "general");
         await bob.SendMessageAsync("general", "first words of a message that goes on for quite a while", "b-1", Cancel);
         var chat = await ChatRun.StartAsync(_server);
@@ -61,7 +50,7 @@ public sealed partial class ChatComposeTests : IAsyncLifetime
     [Fact]
     public async Task TheOwnerSetsARoomsTopicWhichShowsInRoomsAndAnyoneElseIsRefusedInOneLine()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await using var bob = await _server.ConnectAsync("bob");
         await bob.CreateRoomAsync("bobs", isPrivate: false, Cancel);
         var chat = await ChatRun.StartAsync(_server);
@@ -83,7 +72,7 @@ public sealed partial class ChatComposeTests : IAsyncLifetime
     [Fact]
     public async Task TheOwnerArchivesUnarchivesAndDeletesTheirRoomAndAnyoneElseIsRefusedInOneLine()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await using var bob = await _server.ConnectAsync("bob");
         await bob.CreateRoomAsync("bobs", isPrivate: false, Cancel);
         var chat = await ChatRun.StartAsync(_server);
@@ -107,8 +96,8 @@ public sealed partial class ChatComposeTests : IAsyncLifetime
     [Fact]
     public async Task AnUploadReachesTheOtherUserAsAnAttachmentLineWhoseUrlDownloadsTheSameBytes()
     {
-        await LoginAsync("alice");
-        await LoginAsync("bob", "bob.json");
+        await _server.LoginAsync("alice");
+        await _server.LoginAsync("bob", "bob.json");
         var bytes = Encoding.UTF8.GetBytes("shopping list:\napples\npears\n");
         var path = Path.Combine(_server.Directory, "list for bob.txt");
         await File.WriteAllBytesAsync(path, bytes, Cancel);

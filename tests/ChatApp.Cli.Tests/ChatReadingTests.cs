@@ -6,7 +6,6 @@ namespace ChatApp.Cli.Tests;
 public sealed class ChatReadingTests : IAsyncLifetime
 {
     private const string EraseRow = "\u001b[1A\u001b[2K";
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private readonly ChatTestServer _server = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -15,27 +14,12 @@ public sealed class ChatReadingTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task<(int ExitCode, RecordedOutput Out, RecordedOutput Error)> RunAsync(params string[] args)
-    {
-        var input = new TypedInput();
-        input.EndInput();
-        var (output, error) = (new RecordedOutput(), new RecordedOutput());
-        var exitCode = await CliApp.RunAsync(args, _server.Environment(input, output, error), Cancel).WaitAsync(CommandTimeout, Cancel);
-        return (exitCode, output, error);
-    }
-
-    private async Task LoginAsync(string user)
-    {
-        var (exitCode, _, error) = await RunAsync("register", "--server", "http://localhost", "--user", user);
-        Assert.True(exitCode == 0, error.Text);
-    }
-
     private static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     [Fact]
     public async Task InATerminalATypedMessageIsErasedAndShowsOnceFromTheLog()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         var chat = await ChatRun.StartAsync(_server, terminal: 20);
 
         // The terminal echoed the 11 typed characters on one row: that row goes, and the entry is written in its place.
@@ -62,7 +46,7 @@ public sealed class ChatReadingTests : IAsyncLifetime
     [Fact]
     public async Task WithRedirectedStreamsNothingIsErasedAndNoEscapeSequenceIsWritten()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         var chat = await ChatRun.StartAsync(_server);
 
         await chat.TypeAsync("plain text", "alice: plain text");
@@ -74,7 +58,7 @@ public sealed class ChatReadingTests : IAsyncLifetime
     [Fact]
     public async Task MessageTimesAreLocalAndCarryTheDateWhenNotToday()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         var clock = new ShiftedClock(TimeSpan.FromHours(5.5));
         var chat = await ChatRun.StartAsync(_server, clock: clock);
 
@@ -96,7 +80,7 @@ public sealed class ChatReadingTests : IAsyncLifetime
     [Fact]
     public async Task HelpListsEveryCommandWithItsArguments()
     {
-        await LoginAsync("mona");
+        await _server.LoginAsync("mona");
         var chat = await ChatRun.StartAsync(_server);
 
         await chat.TypeAsync("/help", "/quit");
@@ -125,7 +109,7 @@ public sealed class ChatReadingTests : IAsyncLifetime
     [InlineData("search")]
     public async Task OptionHelpStatesEachDefaultOnce(string command)
     {
-        var (exitCode, output, _) = await RunAsync(command, "--help");
+        var (exitCode, output, _) = await _server.RunAsync([command, "--help"]);
 
         Assert.Equal(0, exitCode);
         var options = output.Lines.Where(l => l.TrimStart().StartsWith('-')).ToList();
@@ -140,7 +124,7 @@ public sealed class ChatReadingTests : IAsyncLifetime
     [Fact]
     public async Task SearchFromAScriptPrintsOneResultPerLineWithRoomSenderAndTime()
     {
-        await LoginAsync("alice");
+        await _server.LoginAsync("alice");
         await using var bob = await _server.ConnectAsync("bob", "general");
         await bob.CreateRoomAsync("market", isPrivate: false, Cancel);
         await bob.SendMessageAsync("general", "apples in general", "b-1", Cancel);
@@ -148,17 +132,17 @@ public sealed class ChatReadingTests : IAsyncLifetime
         var direct = await bob.OpenDirectAsync("alice", Cancel);
         await bob.SendMessageAsync(direct.Name, "apples for you", "b-3", Cancel);
 
-        var (exitCode, output, error) = await RunAsync("search", "apples");
+        var (exitCode, output, error) = await _server.RunAsync(["search", "apples"]);
         Assert.True(exitCode == 0, error.Text);
         Assert.Equal(["[@bob] #1 bob: apples for you", "[market] #1 bob: apples at the market", "[general] #1 bob: apples in general"], output.Lines.Select(l => l[6..]));
         Assert.Contains("3 results", error.Text, StringComparison.Ordinal);
 
-        var (_, inMarket, _) = await RunAsync("search", "apples", "--room", "market");
+        var (_, inMarket, _) = await _server.RunAsync(["search", "apples", "--room", "market"]);
         Assert.Equal(["[market] #1 bob: apples at the market"], inMarket.Lines.Select(l => l[6..]));
-        var (_, inDirect, _) = await RunAsync("search", "apples", "--room", "@bob", "--limit", "5");
+        var (_, inDirect, _) = await _server.RunAsync(["search", "apples", "--room", "@bob", "--limit", "5"]);
         Assert.Equal(["[@bob] #1 bob: apples for you"], inDirect.Lines.Select(l => l[6..]));
 
-        var (refused, _, why) = await RunAsync("search", "apples", "--room", "nowhere");
+        var (refused, _, why) = await _server.RunAsync(["search", "apples", "--room", "nowhere"]);
         Assert.Equal(ExitCodes.Failure, refused);
         Assert.Contains("There is no room named 'nowhere'", why.Text, StringComparison.Ordinal);
     }

@@ -34,6 +34,28 @@ public sealed class ChatTestServer(bool kestrel = false, bool limits = true, IDi
         ReconnectDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4)],
     };
 
+    /// <summary>How long one chatapp command may run in a test.</summary>
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Runs one chatapp command in process to its end, with <paramref name="input"/> (closed first, so the command sees the end of stdin).</summary>
+    public async Task<(int ExitCode, RecordedOutput Out, RecordedOutput Error)> RunAsync(
+        string[] args, TypedInput? input = null, string sessionName = "session.json", TimeSpan? timeout = null)
+    {
+        var (output, error) = (new RecordedOutput(), new RecordedOutput());
+        input ??= new TypedInput();
+        input.EndInput();
+        var cancel = TestContext.Current.CancellationToken;
+        var exitCode = await CliApp.RunAsync(args, Environment(input, output, error, sessionName), cancel).WaitAsync(timeout ?? CommandTimeout, cancel);
+        return (exitCode, output, error);
+    }
+
+    /// <summary><c>chatapp register</c> as <paramref name="user"/>, leaving the session file the next commands use.</summary>
+    public async Task LoginAsync(string user, string sessionName = "session.json")
+    {
+        var (exitCode, _, error) = await RunAsync(["register", "--server", "http://localhost", "--user", user], sessionName: sessionName);
+        Assert.True(exitCode == 0, error.Text);
+    }
+
     public async Task<string> TokenForAsync(string userName)
     {
         using var http = CreateHttpClient();

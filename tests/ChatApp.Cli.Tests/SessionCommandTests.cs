@@ -6,7 +6,6 @@ namespace ChatApp.Cli.Tests;
 /// <summary>The saved session refreshes itself and ends on the server at logout.</summary>
 public sealed class SessionCommandTests : IAsyncLifetime
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private readonly ChatTestServer _server = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -17,32 +16,22 @@ public sealed class SessionCommandTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task<(int ExitCode, string Error)> RunAsync(params string[] args)
-    {
-        var output = new RecordedOutput();
-        var error = new RecordedOutput();
-        var input = new TypedInput();
-        input.EndInput();
-        var exitCode = await CliApp.RunAsync(args, _server.Environment(input, output, error), Cancel).WaitAsync(CommandTimeout, Cancel);
-        return (exitCode, error.Text);
-    }
-
     private async Task<Session> SavedAsync() =>
         await new SessionStore(SessionPath).LoadAsync(Cancel) ?? throw new InvalidOperationException("no session saved");
 
     [Fact]
     public async Task SendWithAnExpiredAccessTokenRefreshesItAndSavesTheNewRefreshToken()
     {
-        var (registered, registerError) = await RunAsync("register", "--server", "http://localhost", "--user", "gina");
-        Assert.True(registered == 0, registerError);
+        var (registered, _, registerError) = await _server.RunAsync(["register", "--server", "http://localhost", "--user", "gina"]);
+        Assert.True(registered == 0, registerError.Text);
         var login = await SavedAsync();
         Assert.False(string.IsNullOrEmpty(login.RefreshToken));
         // As if the access token had run out while the terminal sat idle.
         await new SessionStore(SessionPath).SaveAsync(login with { ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) }, Cancel);
 
-        var (exitCode, error) = await RunAsync("send", "--room", "general", "sent after a refresh");
+        var (exitCode, _, error) = await _server.RunAsync(["send", "--room", "general", "sent after a refresh"]);
 
-        Assert.True(exitCode == 0, error);
+        Assert.True(exitCode == 0, error.Text);
         var after = await SavedAsync();
         Assert.NotEqual(login.RefreshToken, after.RefreshToken);
         Assert.True(after.ExpiresAt > DateTimeOffset.UtcNow);
@@ -56,13 +45,13 @@ public sealed class SessionCommandTests : IAsyncLifetime
     [Fact]
     public async Task LogoutEndsTheSessionOnTheServerAndForgetsIt()
     {
-        var (registered, registerError) = await RunAsync("register", "--server", "http://localhost", "--user", "hank");
-        Assert.True(registered == 0, registerError);
+        var (registered, _, registerError) = await _server.RunAsync(["register", "--server", "http://localhost", "--user", "hank"]);
+        Assert.True(registered == 0, registerError.Text);
         var session = await SavedAsync();
 
-        var (exitCode, error) = await RunAsync("logout");
+        var (exitCode, _, error) = await _server.RunAsync(["logout"]);
 
-        Assert.True(exitCode == 0, error);
+        Assert.True(exitCode == 0, error.Text);
         Assert.False(File.Exists(SessionPath));
         using var http = _server.CreateHttpClient();
         var refused = await Assert.ThrowsAsync<ChatApiException>(() => new ChatAccounts(http).RefreshAsync(session.RefreshToken!, Cancel));
@@ -72,8 +61,8 @@ public sealed class SessionCommandTests : IAsyncLifetime
     [Fact]
     public async Task ChatEndsWhenItsSessionIsEndedElsewhereAndTheNextCommandSaysToLogIn()
     {
-        var (registered, registerError) = await RunAsync("register", "--server", "http://localhost", "--user", "ivan");
-        Assert.True(registered == 0, registerError);
+        var (registered, _, registerError) = await _server.RunAsync(["register", "--server", "http://localhost", "--user", "ivan"]);
+        Assert.True(registered == 0, registerError.Text);
         var input = new TypedInput();
         var output = new RecordedOutput();
         var chat = CliApp.RunAsync(["chat"], _server.Environment(input, output, new RecordedOutput()), Cancel);
@@ -84,10 +73,10 @@ public sealed class SessionCommandTests : IAsyncLifetime
         using var http = _server.CreateHttpClient();
         await new ChatAccounts(http).LogoutAsync((await SavedAsync()).RefreshToken!, Cancel);
 
-        Assert.Equal(ExitCodes.Failure, await chat.WaitAsync(CommandTimeout, Cancel));
+        Assert.Equal(ExitCodes.Failure, await chat.WaitAsync(ChatTestServer.CommandTimeout, Cancel));
         Assert.Contains("* disconnected", output.Lines);
-        var (exitCode, error) = await RunAsync("send", "--room", "general", "still there?");
+        var (exitCode, _, error) = await _server.RunAsync(["send", "--room", "general", "still there?"]);
         Assert.Equal(ExitCodes.NotLoggedIn, exitCode);
-        Assert.Contains("session has ended", error, StringComparison.Ordinal);
+        Assert.Contains("session has ended", error.Text, StringComparison.Ordinal);
     }
 }

@@ -39,15 +39,8 @@ public sealed class SimulateLoginTests : IAsyncLifetime
         var input = new TypedInput();
         input.EndInput();
         var env = _server.Environment(input, new RecordedOutput(), new RecordedOutput());
-        var counted = new CliEnvironment
+        var counted = env with
         {
-            In = env.In,
-            Out = env.Out,
-            Error = env.Error,
-            SessionPath = env.SessionPath,
-            GetVariable = env.GetVariable,
-            ConfigureHttp = env.ConfigureHttp,
-            ReconnectDelays = env.ReconnectDelays,
             CreateHttpHandler = () => new CountingHandler(counts) { InnerHandler = env.CreateHttpHandler!() }, // in memory: always set
         };
         return await CliApp.RunAsync(args, counted, Cancel).WaitAsync(RunTimeout, Cancel);

@@ -28,7 +28,9 @@ public sealed class MetricsTests
     [Fact]
     public async Task AScrapeAfterSomeSendsShowsChatAppsSeriesWithPlausibleValuesBesideTheFrameworksOwn()
     {
-        await using var server = ServerProcess.Start(Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N")));
+        // A burst of six message calls, and hardly any refill: five sends and the refused one pass, a seventh is rate-limited.
+        var limits = new Dictionary<string, string> { ["Limits__MessagesBurst"] = "6", ["Limits__MessagesPerMinute"] = "1" };
+        await using var server = ServerProcess.Start(Path.Combine(Path.GetTempPath(), "chatapp-tests", Guid.NewGuid().ToString("N")), limits);
         await server.WaitUntilAnsweringAsync("/healthz/ready", TimeSpan.FromSeconds(60), Ct);
         await using var alice = await ConnectAsync(server, "alice");
         await using var bob = await ConnectAsync(server, "bob");
@@ -48,6 +50,8 @@ public sealed class MetricsTests
 
         await allFive.Task.WaitAsync(ChatServer.Timeout, Ct);
         await Assert.ThrowsAsync<HubException>(() => alice.SendMessageAsync("nowhere", "x", "x", Ct));
+        var limited = await Assert.ThrowsAsync<HubException>(() => alice.SendMessageAsync("general", "one too many", "m-limited", Ct));
+        Assert.Equal(ChatApp.Contracts.ChatErrorCodes.RateLimited, ChatApp.Contracts.ChatErrors.Parse(limited.Message)?.Code);
 
         using var http = new HttpClient { BaseAddress = server.Address };
         var scrape = await http.GetStringAsync("/metrics", Ct);
@@ -60,7 +64,13 @@ public sealed class MetricsTests
         Assert.True(Sample(scrape, "chatapp_deliveries_started_total") >= 5, "deliveries started");
         Assert.Equal(2, Sample(scrape, "chatapp_connections"));
         Assert.True(Sample(scrape, "chatapp_calls_refused_total", "code=\"not_found\"") >= 1, "the refused send");
-        Assert.True(Sample(scrape, "chatapp_writer_queue_depth") >= 0, "writer queue depth");
+        Assert.Equal(1, Sample(scrape, "chatapp_calls_rate_limited_total", "limit=\"Messages\""));
+        // Depths are gauges of what waits now: present, never negative, and small once the traffic has been delivered.
+        Assert.InRange(Sample(scrape, "chatapp_writer_queue_depth"), 0, 10);
+        Assert.InRange(Sample(scrape, "chatapp_fanout_queue_depth"), 0, 10);
+        // A healthy run fails no delivery, and says so with a 0 rather than with no series.
+        Assert.Equal(0, Sample(scrape, "chatapp_deliveries_failed_total"));
+        Assert.InRange(Sample(scrape, "chatapp_writer_batch_size_count"), 1, Sample(scrape, "chatapp_writer_batch_size_sum"));
         // The framework's and runtime's own meters come along.
         Assert.Contains("http_server_request_duration_seconds", scrape, StringComparison.Ordinal);
         Assert.Contains("kestrel_", scrape, StringComparison.Ordinal);

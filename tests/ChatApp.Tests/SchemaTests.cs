@@ -52,6 +52,15 @@ public sealed class SchemaTests
             """, Ct);
 
         await using var server = ServerOn(path);
+        await AssertTheOldTimersDataIsKeptAsync(server);
+    }
+
+    /// <summary>
+    /// What the upgrade fixtures store (old-timer's account and read marker, friend's two messages, a reaction and a
+    /// mention), read back through the hub: SQLite's version 2 here, PostgreSQL's first migration in PostgresSchemaTests.
+    /// </summary>
+    internal static async Task AssertTheOldTimersDataIsKeptAsync(ChatServer server)
+    {
         // The stored password hash still logs the old account in: LoginOrRegister would fail on a taken name otherwise.
         await using var oldTimer = await server.UserAsync("old-timer");
         var general = Assert.Single(await oldTimer.Connection.ListRoomsAsync(Ct), r => r.Name == "general");

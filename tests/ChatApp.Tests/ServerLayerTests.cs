@@ -30,6 +30,55 @@ public sealed partial class ServerLayerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheLiveSideImportsNoFeatureFolder()
+    {
+        var imports = FolderImports().GetValueOrDefault("Live", []);
+        // The fan-out sends what features hand it; it never calls up into them (the writer reaches it through ICommittedEffects).
+        Assert.Empty(imports.Except(["Data", "Errors", "Hosting"]));
+    }
+
+    [Fact]
+    public void NoFolderImportsClusterModeWhichOnlyProgramPlugsIn()
+    {
+        var importers = FolderImports().Where(p => p.Value.Contains("Cluster")).Select(p => p.Key);
+        Assert.Empty(importers);
+    }
+
+    [Fact]
+    public void EachFolderRegistersOnlyItsOwnServicesAndOptions()
+    {
+        // A server class registered from another folder's AddChatX would make that folder know it: each feature adds its own.
+        var server = RepositoryFiles.PathOf("server");
+        var types = typeof(ChatApp.Server.Hubs.ChatHub).Assembly.GetTypes()
+            .Where(t => !t.IsInterface && t.Namespace?.StartsWith("ChatApp.Server.", StringComparison.Ordinal) == true)
+            .GroupBy(t => t.Name)
+            .ToDictionary(g => g.Key, g => g.First().Namespace!.Split('.')[2]);
+        var strays = new List<string>();
+        var seen = 0;
+        foreach (var file in Directory.EnumerateFiles(server, "*.cs", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(server, file).Split(Path.DirectorySeparatorChar);
+            if (relative.Length < 2 || relative[0] is "obj" or "bin")
+            {
+                continue;
+            }
+
+            foreach (Match match in Registration().Matches(File.ReadAllText(file)))
+            {
+                var registered = match.Groups["type"].Value;
+                seen += types.ContainsKey(registered) ? 1 : 0;
+                if (types.TryGetValue(registered, out var home) && home != relative[0])
+                {
+                    strays.Add($"{relative[0]} registers {home}/{registered}");
+                }
+            }
+        }
+
+        Assert.True(seen >= 20, $"Only {seen} registrations of server classes found: has the registration pattern changed?");
+        Assert.Empty(strays);
+    }
+
+    [Fact]
     public void TheCycleFinderFindsACycle()
     {
         var imports = new Dictionary<string, HashSet<string>> { ["A"] = ["B"], ["B"] = ["C"], ["C"] = ["A"], ["D"] = ["A"] };
@@ -104,6 +153,11 @@ public sealed partial class ServerLayerTests(ITestOutputHelper output)
             return null;
         }
     }
+
+    // The implementation (the last type argument) of AddSingleton<T>, AddSingleton<TService, TImpl>, AddHostedService<T>,
+    // AddOptions<T> and the like; an interface registered by a factory names no class, and is skipped above.
+    [GeneratedRegex(@"\.(?:Try)?Add(?:Singleton|Scoped|Transient|HostedService|Options)<(?:\w+(?:<[^>]*>)?,\s*)?(?<type>\w+)>")]
+    private static partial Regex Registration();
 
     // Not inside a string: old migrations name the entities' former namespaces as text, which imports nothing.
     [GeneratedRegex(@"(?<!"")\bChatApp\.Server\.(?<folder>[A-Z]\w*)\b")]

@@ -3,7 +3,7 @@ namespace ChatApp.Tests;
 // The same integration tests, over real connections, with the server on PostgreSQL instead of SQLite: each class
 // inherits every test of its SQLite original and changes only where the data lives (a fresh database per test).
 
-/// <summary>Messaging, idempotency, history, catch-up across a restart, rooms, REST sends and concurrency on PostgreSQL.</summary>
+/// <summary>Messaging, idempotency, rooms, REST sends and concurrency on PostgreSQL.</summary>
 public sealed class PostgresMessagingTests(PostgresServer postgres) : MessagingTests
 {
     protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
@@ -29,6 +29,12 @@ public sealed class PostgresAdminTests(PostgresServer postgres) : AdminTests
 
 /// <summary>Search on PostgreSQL's tsvector, held to what FTS5 does on SQLite.</summary>
 public sealed class PostgresSearchTests(PostgresServer postgres) : SearchTests
+{
+    protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
+}
+
+/// <summary>History pages, their cap, catch-up after a disconnect and a follower across a restart on PostgreSQL.</summary>
+public sealed class PostgresHistoryTests(PostgresServer postgres) : HistoryTests
 {
     protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
 }
