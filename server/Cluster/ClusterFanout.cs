@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using ChatApp.Contracts;
 using ChatApp.Server.Data;
+using ChatApp.Server.Hosting;
 using ChatApp.Server.Live;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,7 @@ public sealed partial class ClusterFanout(
     LiveHub hub,
     IClusterLog log,
     ClusterBus bus,
+    ChatMetrics metrics,
     IOptions<ClusterOptions> options,
     ILogger<ClusterFanout> logger) : BackgroundService, ICommittedEffects
 {
@@ -37,7 +39,16 @@ public sealed partial class ClusterFanout(
     }
 
     /// <summary>Effects another node published (or this node's, if the bus hands them back), in any order.</summary>
-    public void Accept(IReadOnlyList<object> effects) => _work.Writer.TryWrite(cancellationToken => RunAsync(effects, cancellationToken));
+    public void Accept(IReadOnlyList<object> effects)
+    {
+        // The same series as one node's broadcaster: here a queued send is a batch of effects waiting for the loop.
+        metrics.SendQueued();
+        _work.Writer.TryWrite(async cancellationToken =>
+        {
+            metrics.SendsStarted(1);
+            await RunAsync(effects, cancellationToken);
+        });
+    }
 
     /// <summary>Compares the rooms served here with the database at once (after a Redis reconnect, say).</summary>
     public void CheckTails() => _work.Writer.TryWrite(CheckTailsAsync);
@@ -203,6 +214,8 @@ public sealed partial class ClusterFanout(
                         Started(hub.Clients.Client(connection).DeliverEntry(deliver.Entry));
                     }
 
+                    metrics.DeliveriesStarted(1); // one per entry and room, as a group send counts on one node
+
                     break;
                 case ApplyStep apply:
                     Apply(apply.Change);
@@ -293,6 +306,7 @@ public sealed partial class ClusterFanout(
         }
         catch (Exception ex)
         {
+            metrics.SendFailed();
             LogSendFailed(logger, ex);
         }
     }

@@ -64,6 +64,9 @@ public sealed class ChatMetrics
         _deliveriesStarted.Add(count);
     }
 
+    /// <summary>Live sends started that never waited in the fan-out queue (a cluster node's entries).</summary>
+    public void DeliveriesStarted(int count) => _deliveriesStarted.Add(count);
+
     public void SendFailed() => Interlocked.Increment(ref _deliveriesFailed);
 
     public void ConnectionOpened() => _connections.Add(1);
