@@ -74,13 +74,21 @@ public sealed partial class DatabaseWriter(
     private const string CommandSavepoint = "command";
     private const string RunSavepoint = "run";
 
+    /// <summary>How often a command that lost a lock race (a deadlock between two nodes' batches) is put off before it fails.</summary>
+    private const int MaxLockRetries = 3;
+
+    // Commands put off by the last batch: they go first in the next one. Only the writer loop touches it.
+    private readonly List<WriteCommand> _putOff = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<WriteCommand>(options.Value.MaxBatchSize);
         // Not stoppingToken: at shutdown the queue is completed instead, so accepted commands are still committed.
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        while (_putOff.Count > 0 || await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
             batch.Clear();
+            batch.AddRange(_putOff);
+            _putOff.Clear();
             while (batch.Count < options.Value.MaxBatchSize && _queue.Reader.TryRead(out var command))
             {
                 batch.Add(command);
@@ -96,6 +104,7 @@ public sealed partial class DatabaseWriter(
         var started = Stopwatch.GetTimestamp();
         var effects = new List<object>();
         var succeeded = new List<WriteCommand>(batch.Count);
+        var putOff = new List<WriteCommand>();
         try
         {
             await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
@@ -114,7 +123,7 @@ public sealed partial class DatabaseWriter(
                 {
                     for (var i = start; i < end; i++)
                     {
-                        await RunAloneAsync(batch[i], transaction, context, succeeded);
+                        await RunAloneAsync(batch[i], transaction, context, succeeded, putOff);
                     }
                 }
 
@@ -145,6 +154,8 @@ public sealed partial class DatabaseWriter(
             return;
         }
 
+        _putOff.AddRange(putOff); // after the commit: this batch's locks are released, so the next attempt can win
+
         // Queued before any caller resumes, so whatever a caller does next (announce a join, send again)
         // lands in the fan-out queue behind this batch's entries and group changes.
         live.Publish(effects);
@@ -170,7 +181,7 @@ public sealed partial class DatabaseWriter(
     }
 
     /// <summary>Runs one command in a savepoint of its own, so a refusal leaves no trace while the rest of the batch commits.</summary>
-    private async Task RunAloneAsync(WriteCommand command, IDbContextTransaction transaction, WriteContext context, List<WriteCommand> succeeded)
+    private async Task RunAloneAsync(WriteCommand command, IDbContextTransaction transaction, WriteContext context, List<WriteCommand> succeeded, List<WriteCommand> putOff)
     {
         var effectsBefore = context.EffectCount;
         await transaction.CreateSavepointAsync(CommandSavepoint, CancellationToken.None);
@@ -184,11 +195,22 @@ public sealed partial class DatabaseWriter(
                 context.Db.ChangeTracker.Clear(); // as after a whole run: it wrote with plain SQL
             }
         }
-        catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException)
+        catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException || LostLockRace(ex))
         {
             await transaction.RollbackToSavepointAsync(CommandSavepoint, CancellationToken.None);
             context.Db.ChangeTracker.Clear();
             context.DropEffectsFrom(effectsBefore);
+            // On PostgreSQL another node's batch may lock the same rooms in the other order: the database then picks
+            // this command as the deadlock's victim. Trying again in this transaction would meet the same locks, so it
+            // goes first in the next batch, once this one has committed and let go of them.
+            if (LostLockRace(ex) && command.LockRetries < MaxLockRetries)
+            {
+                command.LockRetries++;
+                putOff.Add(command);
+                LogCommandPutOff(logger, command.GetType().Name, command.LockRetries);
+                return;
+            }
+
             if (ex is not ChatException)
             {
                 LogCommandFailed(logger, ex, command.GetType().Name);
@@ -196,6 +218,23 @@ public sealed partial class DatabaseWriter(
 
             command.Fail(ex as ChatException ?? ChatException.Conflict("That change conflicts with stored data; nothing was stored."));
         }
+    }
+
+    /// <summary>
+    /// A deadlock (40P01) or serialization failure (40001): nothing wrong with the command, only its timing. EF Core
+    /// may wrap it (in DbUpdateException, or Npgsql's "likely due to a transient failure" InvalidOperationException).
+    /// </summary>
+    private static bool LostLockRace(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is DbException { SqlState: "40P01" or "40001" })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -212,7 +251,7 @@ public sealed partial class DatabaseWriter(
             refusals = await run.ExecuteAsync(context, commands, CancellationToken.None);
             await transaction.ReleaseSavepointAsync(RunSavepoint, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException)
+        catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException || LostLockRace(ex))
         {
             await transaction.RollbackToSavepointAsync(RunSavepoint, CancellationToken.None);
             context.Db.ChangeTracker.Clear();
@@ -252,6 +291,9 @@ public sealed partial class DatabaseWriter(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Room}#{Seq} ({Kind}) from {User}")]
     private static partial void LogStored(ILogger logger, string room, long seq, string kind, string user);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Command} lost a lock race with another node's transaction; put off to the next batch (attempt {Attempt})")]
+    private static partial void LogCommandPutOff(ILogger logger, string command, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} commands failed to commit; every sender was told to retry")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);

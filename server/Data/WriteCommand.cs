@@ -6,6 +6,9 @@ public abstract class WriteCommand
     /// <summary>Set for commands that run together with their queued neighbours of the same kind; null runs this one alone.</summary>
     public virtual WriteRun? Run => null;
 
+    /// <summary>Times this command lost a lock race with another node's transaction and was put off to the next batch.</summary>
+    internal int LockRetries { get; set; }
+
     internal abstract Task ExecuteAsync(WriteContext context, CancellationToken cancellationToken);
 
     internal abstract void Complete();
