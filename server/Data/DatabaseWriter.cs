@@ -190,10 +190,10 @@ public sealed partial class DatabaseWriter(
             await command.ExecuteAsync(context, CancellationToken.None);
             await transaction.ReleaseSavepointAsync(CommandSavepoint, CancellationToken.None);
             succeeded.Add(command);
-            if (command.Run is not null)
-            {
-                context.Db.ChangeTracker.Clear(); // as after a whole run: it wrote with plain SQL
-            }
+            // Its changes are in the transaction now. Left tracked, every later command's SaveChanges would scan them again
+            // (a batch of n joins cost n² in DetectChanges, which showed in a profile); a command that wrote with plain SQL
+            // (a run's command, alone) leaves tracked entities stale besides.
+            context.Db.ChangeTracker.Clear();
         }
         catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException || LostLockRace(ex))
         {
