@@ -43,7 +43,7 @@ public sealed class ChatMetrics
             "chatapp.password_hash.waiting", "{request}", "Logins and registrations waiting for a password-hashing slot");
     }
 
-    public void Committed(string kind) => _committed.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    public void Committed(string kind, int count = 1) => _committed.Add(count, new KeyValuePair<string, object?>("kind", kind));
 
     public void BatchCommitted(int commands, TimeSpan elapsed, bool succeeded)
     {
@@ -53,7 +53,7 @@ public sealed class ChatMetrics
 
     public void WriteQueued() => _writeQueue.Add(1);
 
-    public void WriteDequeued() => _writeQueue.Add(-1);
+    public void WriteDequeued(int count = 1) => _writeQueue.Add(-count);
 
     public void SendQueued(int count = 1) => _fanOutQueue.Add(count);
 
