@@ -30,7 +30,7 @@ foreach (var (mode, maxBatch) in new[] { ("group-commit", 256), ("commit-per-mes
     var result = await WriterRun.RunAsync(mode, maxBatch, settings);
     results.Add(result);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"   {result.Committed} committed in {result.Seconds:F2} s = {result.MessagesPerSecond:F0} msgs/s; ack p50 {result.AckP50Ms:F1} ms, p99 {result.AckP99Ms:F1} ms; {result.Batches} batches, mean batch {result.MeanBatch:F1}, mean commit {result.MeanCommitMs:F2} ms; CPU {result.CpuMicrosecondsPerMessage:F0} µs/msg; failed {result.Failed}"));
+        $"   {result.Committed} committed in {result.Seconds:F2} s = {result.MessagesPerSecond:F0} msgs/s; ack p50 {result.AckP50Ms:F1} ms, p99 {result.AckP99Ms:F1} ms; {result.Batches} batches, mean batch {result.MeanBatch:F1}, mean commit {result.MeanCommitMs:F2} ms; CPU {result.CpuMicrosecondsPerMessage:F0} µs/msg, {result.BytesAllocatedPerMessage:F0} bytes allocated/msg; failed {result.Failed}"));
 }
 
 double? ratio = results.Count == 2 ? results[0].MessagesPerSecond / results[1].MessagesPerSecond : null;

@@ -12,8 +12,9 @@ namespace ChatApp.Bench.WriterBench;
 /// The process's CPU time (writer and callers) per committed message: unlike msgs/s, it hardly moves when other
 /// processes share the cores, so before/after comparisons on a busy machine read it first.
 /// </param>
+/// <param name="BytesAllocatedPerMessage">Managed bytes the process allocated per committed message (writer and callers): not moved by neighbours at all.</param>
 public sealed record WriterResult(string Mode, int MaxBatchSize, long Committed, long Failed, double Seconds, double MessagesPerSecond,
-    double AckP50Ms, double AckP99Ms, long Batches, double MeanBatch, double MeanCommitMs, double CpuMicrosecondsPerMessage);
+    double AckP50Ms, double AckP99Ms, long Batches, double MeanBatch, double MeanCommitMs, double CpuMicrosecondsPerMessage, double BytesAllocatedPerMessage);
 
 /// <summary>One mode: a fresh database, the server's own data and messaging services, no Kestrel and no hub connections.</summary>
 public static class WriterRun
@@ -102,6 +103,7 @@ public static class WriterRun
         using var batches = new BatchListener();
         var started = 0L;
         var cpuAtStart = 0L;
+        var allocatedAtStart = 0L;
         var stopAt = 0L;
         async Task CallerAsync(int caller)
         {
@@ -113,6 +115,7 @@ public static class WriterRun
                 {
                     Volatile.Write(ref started, Stopwatch.GetTimestamp());
                     Volatile.Write(ref cpuAtStart, Environment.CpuUsage.TotalTime.Ticks);
+                    Volatile.Write(ref allocatedAtStart, GC.GetTotalAllocatedBytes());
                     batches.Reset();
                     Volatile.Write(ref stopAt, Stopwatch.GetTimestamp() + (settings.Seconds * Stopwatch.Frequency));
                 }
@@ -142,12 +145,13 @@ public static class WriterRun
         await Task.WhenAll(Enumerable.Range(0, users.Length).Select(CallerAsync));
         var seconds = Stopwatch.GetElapsedTime(Volatile.Read(ref started)).TotalSeconds;
         var cpu = TimeSpan.FromTicks(Environment.CpuUsage.TotalTime.Ticks - Volatile.Read(ref cpuAtStart));
+        var allocated = GC.GetTotalAllocatedBytes() - Volatile.Read(ref allocatedAtStart);
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
         var (count, sum, commitSeconds) = batches.Totals();
         return new WriterResult(mode, maxBatch, all.Length, failed, seconds, all.Length / seconds, Percentile(0.5), Percentile(0.99),
             count, count == 0 ? 0 : (double)sum / count, count == 0 ? 0 : commitSeconds * 1000 / count,
-            all.Length == 0 ? double.NaN : cpu.TotalMicroseconds / all.Length);
+            all.Length == 0 ? double.NaN : cpu.TotalMicroseconds / all.Length, all.Length == 0 ? double.NaN : (double)allocated / all.Length);
     }
 
     /// <summary>Reads the writer's own batch-size and commit-duration instruments while the timed part runs.</summary>
