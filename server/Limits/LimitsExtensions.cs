@@ -6,6 +6,7 @@ using ChatApp.Contracts;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,8 @@ public static partial class LimitsExtensions
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ChatLimiters>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ChatLimiters>());
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<LimitsOptions>>(
+            (kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>().Configure<ChatLimiters, IOptions<LimitsOptions>>((options, limiters, limits) =>
         {

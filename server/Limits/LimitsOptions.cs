@@ -60,6 +60,13 @@ public sealed class LimitsOptions
     public int MaxDistinctReactionsPerMessage { get; set; } = 20;
 
     /// <summary>
+    /// Bytes a REST request body may have (Kestrel alone would read 30,000,000 of any); uploads raise their own cap to
+    /// Attachments:MaxBytes. Like the reactions bound, it stays when <see cref="Enabled"/> is false.
+    /// </summary>
+    [Range(1_024, 64 * 1_024 * 1_024)]
+    public int MaxRequestBodyBytes { get; set; } = 1_024 * 1_024;
+
+    /// <summary>
     /// Users or addresses tracked per limit. Past it, full (idle) buckets are dropped; if all are busy, newcomers
     /// share one overflow bucket, so no sequence of requests grows the server's memory without bound.
     /// </summary>

@@ -181,6 +181,19 @@ public sealed partial class LimitsTests
         Assert.Equal(1, await CountAsync(server, "Attachments"));
     }
 
+    [Fact]
+    public async Task ARestRequestBodyOverAMebibyteIsRefusedWith413AndNothingIsStored()
+    {
+        // Kestrel would read up to 30,000,000 bytes of any body; Limits:MaxRequestBodyBytes caps them at 1 MiB, and
+        // only the upload endpoint raises its own cap to Attachments:MaxBytes (the test above).
+        await using var server = new ChatServer(kestrel: true);
+        using var http = server.CreateHttpClient();
+        var huge = new string('a', 2 * 1024 * 1024);
+        using var response = await http.PostAsJsonAsync(ChatPaths.Register, new RegisterRequest("bigbody", huge), Ct);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(0, await CountAsync(server, "Users"));
+    }
+
     private static async Task<long> CountAsync(ChatServer server, string table)
     {
         await using var db = new SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly;Pooling=False");
