@@ -16,6 +16,7 @@
 #   LAT_USERS=1000                        users of the latency scenario (1,000 msgs/s in rooms of 20; 200 by default)
 #   ONLY=probe PROBE_RATE=16              only on request: server CPU µs and bytes allocated per message at one fixed rate, both servers
 #   CHATAPP_SERVER_DLL=/other/build/ChatApp.Server.dll   run another build of the server (a before/after comparison)
+#   CHATAPP_SERVER_ENV="DOTNET_gcServer=0"   extra environment for ChatApp's server only (runtime knobs, measured before set)
 # Besides the simulate scenarios: saturation (a warm-up step, then an open-loop rate stepped up until p99 > 250 ms or anything is
 # lost, one `simulate --rates` run per server so the bots log in once, ChatApp vs baseline, charted by bench/chart.py),
 # latency (p50/p90/p99 at 1,000 msgs/s into rooms of 20), writer (bench/WriterBench: the database writer
@@ -100,7 +101,7 @@ echo "== starting ChatApp on :$chatapp_port (database in $work) and the baseline
 # Limits__Enabled=false: a thousand bots register and log in from one address, faster than a public server allows.
 (cd "$work" && exec env \
   Storage__DatabasePath="$work/chat.db" Storage__KeysPath="$work/keys" Limits__Enabled=false \
-  ASPNETCORE_URLS="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning \
+  ASPNETCORE_URLS="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning ${CHATAPP_SERVER_ENV:-} \
   dotnet "${CHATAPP_SERVER_DLL:-$root/server/bin/Release/net10.0/ChatApp.Server.dll}" >"$work/chatapp.log" 2>&1) &
 pids+=($!); chatapp_pid=$! # exec all the way down: the dotnet process itself, for /proc and dotnet-trace
 (cd "$work" && exec env ASPNETCORE_URLS="http://127.0.0.1:$baseline_port" Logging__LogLevel__Default=Warning \
