@@ -223,3 +223,64 @@ run_writer() {
   dotnet "$root/bench/WriterBench/bin/Release/net10.0/WriterBench.dll" "${writer_args[@]}" --json "$results/writer.json" 2>"$work/writer.log" \
     | sed 's/^/   /' || { status=1; echo "   (failed)"; tail -5 "$work/writer.log"; }
 }
+
+# A quick fixed-rate CPU probe (issue #11): both servers at one rate below both knees (PROBE_RATE, 16 msgs/user/s by
+# default; 200 users in rooms of 20), a warm-up step at the same rate, then a measured step of PROBE_SECONDS. It reports
+# each server's CPU time (utime + stime from /proc) and bytes allocated (ChatApp's GC counter from /metrics, the
+# baseline's /gc) per acknowledged message, and ChatApp's mean writer batch (per-batch costs move both figures),
+# between two of the simulator's progress lines of the measured step (they carry the acked count, so the window is
+# exact to the line's time): no tracer, so it costs nothing of its own.
+# PROBE_TARGETS=chatapp leaves the baseline out (a before/after pair of ChatApp builds in the same minutes).
+# PROBE_USERS=1 PROBE_ROOMS=1 PROBE_RATE=50: one bot alone, so every writer batch is one command and nothing contends:
+# the bytes allocated per message then hardly move with the neighbours' load (a check of a small change).
+probe_rate=${PROBE_RATE:-16}; probe_seconds=${PROBE_SECONDS:-15}
+probe_users=${PROBE_USERS:-$sat_users}; probe_rooms=${PROBE_ROOMS:-$sat_rooms}
+[[ "${QUICK:-}" == 1 ]] && { probe_rate=${PROBE_RATE:-4}; probe_seconds=${PROBE_SECONDS:-6}; }
+
+# target, port: the server's bytes allocated since it started, then (ChatApp) the writer's batches and commands so far
+probe_counters() {
+  if [[ $1 == baseline ]]; then echo "$(curl -s "http://127.0.0.1:$2/gc") 0 0"
+  else curl -s "http://127.0.0.1:$2/metrics" | awk '
+    $1 ~ /^dotnet_gc_heap_total_allocated_bytes_total/ {a = $NF}
+    $1 ~ /^chatapp_writer_batch_size_count/ {c = $NF}
+    $1 ~ /^chatapp_writer_batch_size_sum/ {s = $NF}
+    END {print a + 0, c + 0, s + 0}'; fi
+}
+
+run_probe() {
+  local target port pid json line seen first last now
+  for target in ${PROBE_TARGETS:-chatapp baseline}; do
+    port=$chatapp_port; pid=$chatapp_pid
+    [[ $target == baseline ]] && { port=$baseline_port; pid=$baseline_pid; }
+    json="$results/$target-probe.json"
+    echo "== $target over ${protocols[0]}: CPU probe, $probe_users users in rooms of $((probe_users / probe_rooms)) at $probe_rate msgs/user/s, ${probe_seconds}s after a warm-up step"
+    : >"$work/progress.log"
+    "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --users "$probe_users" --rooms "$probe_rooms" --rates "$probe_rate,$probe_rate" \
+      --warmup-steps 1 --p99-limit "$p99_limit" --duration "${probe_seconds}s" --warmup 2s --drain-timeout 15s --protocol "${protocols[0]}" \
+      --login-concurrency 8 --bot-prefix bench --room-prefix bench-probe --json "$json" $(keep_rooms "$target") >/dev/null 2>"$work/progress.log" &
+    local sim=$! first="" last=""
+    seen=0
+    # Every progress line of the measured step ("send 2/2"): the CPU ticks, bytes allocated and acked count at that line.
+    while kill -0 "$sim" 2>/dev/null; do
+      now=$(wc -l <"$work/progress.log")
+      if ((now > seen)); then
+        seen=$now
+        line=$(tail -1 "$work/progress.log")
+        if [[ $line == *"send 2/2"* ]]; then
+          last="$(cpu_ticks "$pid") $(probe_counters "$target" "$port") $(sed -E 's/.* acked ([0-9]+).*/\1/' <<<"$line")"
+          [[ -z $first ]] && first=$last
+        fi
+      fi
+      sleep 0.1
+    done
+    wait "$sim" || { status=1; echo "   (failed)"; tail -3 "$work/progress.log"; }
+    [[ -n $first && $first != "$last" ]] || { echo "   (no measured window: too few progress lines)"; continue; }
+    jq -rn --arg first "$first" --arg last "$last" --argjson hz "$(getconf CLK_TCK)" --slurpfile r "$json" '
+      ($first | split(" ") | map(tonumber)) as $a | ($last | split(" ") | map(tonumber)) as $b | ($b[4] - $a[4]) as $m
+      | ($r[0].steps[1]) as $s | ($b[2] - $a[2]) as $batches
+      | "   \($m) messages acked in the window: \(($b[0] - $a[0]) / $hz * 1e6 / $m | round) CPU µs per message, \(($b[1] - $a[1]) / $m | round) bytes allocated per message"
+        + (if $batches > 0 then " (writer: mean batch \(($b[3] - $a[3]) / $batches | . * 10 | round / 10) commands)" else "" end)
+        + "; step p50 \($s.latency.p50) ms, p99 \($s.latency.p99) ms, missing \($s.deliveries.missing), duplicated \($s.deliveries.duplicated), out of order \($s.deliveries.outOfOrder)"' \
+      | tee "$results/$target-probe.txt"
+  done
+}

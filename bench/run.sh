@@ -14,6 +14,9 @@
 #   CONNECTIONS=2000 bench/run.sh         idle connections for the connections scenario (5000 by default)
 #   SAT_RATES="8 12 16" SAT_WARMUP=4      the saturation ladder and its warm-up step; PROFILE_RATE=16 profiles both servers at that rate
 #   LAT_USERS=1000                        users of the latency scenario (1,000 msgs/s in rooms of 20; 200 by default)
+#   ONLY=probe PROBE_RATE=16              only on request: server CPU µs and bytes allocated per message at one fixed rate, both servers
+#   CHATAPP_SERVER_DLL=/other/build/ChatApp.Server.dll   run another build of the server (a before/after comparison)
+#   CHATAPP_SERVER_ENV="DOTNET_gcServer=0"   extra environment for ChatApp's server only (runtime knobs, measured before set)
 # Besides the simulate scenarios: saturation (a warm-up step, then an open-loop rate stepped up until p99 > 250 ms or anything is
 # lost, one `simulate --rates` run per server so the bots log in once, ChatApp vs baseline, charted by bench/chart.py),
 # latency (p50/p90/p99 at 1,000 msgs/s into rooms of 20), writer (bench/WriterBench: the database writer
@@ -56,7 +59,7 @@ else
 fi
 
 # The scenarios that are not a single simulate run each; bench/run-extra.sh holds them.
-extra=(saturation latency writer connections)
+extra=(saturation latency writer connections probe)
 want() { [[ -z "${ONLY:-}" || $ONLY == "$1" ]]; }
 if [[ -n "${ONLY:-}" ]]; then
   picked=()
@@ -98,8 +101,8 @@ echo "== starting ChatApp on :$chatapp_port (database in $work) and the baseline
 # Limits__Enabled=false: a thousand bots register and log in from one address, faster than a public server allows.
 (cd "$work" && exec env \
   Storage__DatabasePath="$work/chat.db" Storage__KeysPath="$work/keys" Limits__Enabled=false \
-  ASPNETCORE_URLS="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning \
-  dotnet "$root/server/bin/Release/net10.0/ChatApp.Server.dll" >"$work/chatapp.log" 2>&1) &
+  ASPNETCORE_URLS="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning ${CHATAPP_SERVER_ENV:-} \
+  dotnet "${CHATAPP_SERVER_DLL:-$root/server/bin/Release/net10.0/ChatApp.Server.dll}" >"$work/chatapp.log" 2>&1) &
 pids+=($!); chatapp_pid=$! # exec all the way down: the dotnet process itself, for /proc and dotnet-trace
 (cd "$work" && exec env ASPNETCORE_URLS="http://127.0.0.1:$baseline_port" Logging__LogLevel__Default=Warning \
   dotnet "$root/bench/BaselineHub/bin/Release/net10.0/BaselineHub.dll" >"$work/baseline.log" 2>&1) &
@@ -126,6 +129,8 @@ want saturation && run_saturation
 want latency && run_latency
 want connections && run_connections
 want writer && run_writer
+# Only when asked for: a quick before/after figure, not one of the scenarios of a full run.
+[[ ${ONLY:-} == probe ]] && run_probe
 
 echo
 echo "== ChatApp's own metrics after the run (scraped from its /metrics)"

@@ -71,8 +71,9 @@ app.MapAuthApi();
 app.MapMessagesApi();
 app.MapAttachmentsApi();
 app.MapAdminApi();
-// A connection closes when its access token expires; the client reconnects with a refreshed one.
-app.MapHub<ChatHub>(ChatPaths.Hub, hub => hub.CloseOnAuthenticationExpiration = true);
+// A connection closes when its access token expires; the client reconnects with a refreshed one. Authorized here, for the
+// connection, not with [Authorize] on the hub: that would authorize every hub call again, for a user that cannot change.
+app.MapHub<ChatHub>(ChatPaths.Hub, hub => hub.CloseOnAuthenticationExpiration = true).RequireAuthorization();
 app.MapChatHealth();
 app.MapChatMetrics();
 

@@ -13,6 +13,8 @@ var app = builder.Build();
 app.MapPost(ChatPaths.Register, (RegisterRequest request) => Results.Created($"/api/users/{request.UserName}", new { userName = request.UserName }));
 app.MapPost(ChatPaths.Login, (LoginRequest request) => Results.Ok(new LoginResponse("baseline-" + request.UserName, 86400)));
 app.MapGet("/healthz", () => "Healthy");
+// Bytes allocated since start (ChatApp exports the same in /metrics): bench/run.sh's CPU probe reads it per message.
+app.MapGet("/gc", () => GC.GetTotalAllocatedBytes());
 app.MapHub<BroadcastHub>(ChatPaths.Hub);
 
 app.Run();

@@ -8,7 +8,7 @@ public sealed class ClusterConnections(LocalRooms rooms) : IHubFilter
 {
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
-        // The hub's connections are authenticated ([Authorize]): the user identifier is the numeric user id.
+        // The hub's connections are authenticated (RequireAuthorization): the user identifier is the numeric user id.
         rooms.Opened(context.Context.ConnectionId, long.TryParse(context.Context.UserIdentifier, CultureInfo.InvariantCulture, out var userId) ? userId : 0);
         try
         {

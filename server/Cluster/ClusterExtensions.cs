@@ -52,7 +52,8 @@ public static class ClusterExtensions
         builder.Services.AddSingleton<ISharedLimits>(services => services.GetRequiredService<RedisLimits>());
         builder.Services.AddHostedService(services => services.GetRequiredService<RedisLimits>());
         builder.Services.AddSingleton<ClusterConnections>();
-        builder.Services.Configure<HubOptions>(hub => hub.AddFilter<ClusterConnections>());
+        // An instance (see AddChatHub): AddFilter<T> would add a lookup and an async wrapper to every hub call.
+        builder.Services.AddOptions<HubOptions>().Configure<ClusterConnections>((hub, filter) => hub.AddFilter(filter));
 
         // The backplane reaches users and connections on other nodes (RoomJoined, presence, typing, joins and
         // leaves announced to a room's group). Room entries do not go through it: see ClusterFanout.

@@ -4,7 +4,6 @@ using ChatApp.Server.Auth;
 using ChatApp.Server.Messages;
 using ChatApp.Server.Presence;
 using ChatApp.Server.Rooms;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace ChatApp.Server.Hubs;
@@ -12,9 +11,9 @@ namespace ChatApp.Server.Hubs;
 /// <summary>
 /// The real-time API. Thin on purpose: it reads who the caller is from the connection (never from a
 /// payload) and hands the work to the feature classes. <see cref="Errors.ChatException"/>s reach the
-/// caller as HubExceptions; the connection stays up.
+/// caller as HubExceptions; the connection stays up. Only authenticated users connect: Program.cs maps it with
+/// RequireAuthorization, which checks the connection once (an [Authorize] here would check every call as well).
 /// </summary>
-[Authorize]
 public sealed class ChatHub(
     MessageLog messages,
     MessageSearch search,
@@ -30,7 +29,7 @@ public sealed class ChatHub(
 
     public override async Task OnConnectedAsync()
     {
-        Context.Items[typeof(ChatUser)] = ChatUser.From(Context.User!); // [Authorize] guarantees an authenticated user
+        Context.Items[typeof(ChatUser)] = ChatUser.From(Context.User!); // the endpoint's RequireAuthorization guarantees an authenticated user
         try
         {
             // Registered (ConnectedAsync does that before it first awaits) before the groups are read, so a membership

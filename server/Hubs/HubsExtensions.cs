@@ -14,11 +14,15 @@ public static class HubsExtensions
             .Validate(o => o.ClientTimeoutSeconds >= 2 * o.KeepAliveSeconds, "Chat:ClientTimeoutSeconds must be at least twice Chat:KeepAliveSeconds.")
             .ValidateOnStart();
 
-        builder.Services.AddSignalR(hub =>
+        builder.Services.AddSignalR().AddMessagePackProtocol(); // JSON stays; .NET clients may pick MessagePack
+        // The filters as instances, one for the server's life: AddFilter<T> wraps a filter in a factory that resolves
+        // (or, for a type not registered, creates) it on every hub call, with an async wrapper of its own around each.
+        builder.Services.AddSingleton<ChatHubFilter>();
+        builder.Services.AddOptions<HubOptions>().Configure<HubConnections, ChatHubFilter>((hub, connections, filter) =>
         {
-            hub.AddFilter<HubConnections>();
-            hub.AddFilter<ChatHubFilter>();
-        }).AddMessagePackProtocol(); // JSON stays; .NET clients may pick MessagePack
+            hub.AddFilter(connections);
+            hub.AddFilter(filter);
+        });
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatHubOptions>>((hub, chat) =>
         {
             hub.MaximumReceiveMessageSize = chat.Value.MaximumReceiveMessageSize;

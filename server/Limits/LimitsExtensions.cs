@@ -30,7 +30,9 @@ public static partial class LimitsExtensions
             options.OnRejected = (context, _) => RejectAsync(context, limits.Value);
         });
         // Added after ChatHubFilter (AddChatHub), so that filter turns this one's refusals into coded HubExceptions.
-        builder.Services.Configure<HubOptions>(hub => hub.AddFilter<HubLimitFilter>());
+        // An instance, like ChatHubFilter's (see AddChatHub): not a new filter and an async wrapper on every call.
+        builder.Services.AddSingleton<HubLimitFilter>();
+        builder.Services.AddOptions<HubOptions>().Configure<HubLimitFilter>((hub, filter) => hub.AddFilter(filter));
         return builder;
     }
 
