@@ -53,6 +53,8 @@ public static class AuthSetup
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(TokenClaims.AdminPolicy, policy => policy.RequireRole(TokenClaims.AdminRole));
+        builder.Services.AddOptions<PasswordHasherOptions>()
+            .Configure<IOptions<AuthOptions>>((hasher, auth) => hasher.IterationCount = auth.Value.PasswordHashIterations);
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddSingleton<LoginThrottle>();
