@@ -99,8 +99,10 @@ wait_healthy() { # url, name
 echo "== starting ChatApp on :$chatapp_port (database in $work) and the baseline on :$baseline_port"
 # The server's relative paths (file logs) land in the temp folder; console logging only for warnings.
 # Limits__Enabled=false: a thousand bots register and log in from one address, faster than a public server allows.
+# Auth__PasswordHashIterations=1000 (the floor): the bots' passwords protect nothing, and at the default count 5,000
+# bots' logins took minutes of both cores (10,000 hashes) before the connections scenario could start.
 (cd "$work" && exec env \
-  Storage__DatabasePath="$work/chat.db" Storage__KeysPath="$work/keys" Limits__Enabled=false \
+  Storage__DatabasePath="$work/chat.db" Storage__KeysPath="$work/keys" Limits__Enabled=false Auth__PasswordHashIterations=1000 \
   ASPNETCORE_URLS="http://127.0.0.1:$chatapp_port" Serilog__MinimumLevel__Default=Warning ${CHATAPP_SERVER_ENV:-} \
   dotnet "${CHATAPP_SERVER_DLL:-$root/server/bin/Release/net10.0/ChatApp.Server.dll}" >"$work/chatapp.log" 2>&1) &
 pids+=($!); chatapp_pid=$! # exec all the way down: the dotnet process itself, for /proc and dotnet-trace

@@ -12,14 +12,6 @@ namespace ChatApp.Server.Auth;
 /// <summary>Register, log in (a session starts), refresh (its refresh token is spent and replaced), log out (it ends).</summary>
 public static class AuthApi
 {
-    /// <summary>A user no one can log in as, whose hash an unknown name is checked against.</summary>
-    private static readonly User UnknownUser = new()
-    {
-        UserName = "",
-        PasswordHash = new PasswordHasher<User>().HashPassword(null!, Guid.NewGuid().ToString()), // the hasher ignores the user
-        CreatedAt = DateTimeOffset.UnixEpoch,
-    };
-
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup(ChatPaths.Auth).WithTags("Auth");
@@ -74,7 +66,7 @@ public static class AuthApi
         }
 
         // One answer, in about the same time, for an unknown name and a wrong password, so neither reveals which names exist.
-        var result = await hasher.VerifyAsync(user ?? UnknownUser, request.Password, cancellationToken);
+        var result = await hasher.VerifyAsync(user, request.Password, cancellationToken);
         if (user is null || result == PasswordVerificationResult.Failed)
         {
             throttle.Failed(attempt);

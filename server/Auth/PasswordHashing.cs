@@ -20,6 +20,12 @@ public sealed class PasswordHashing : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly TimeSpan _wait;
 
+    /// <summary>
+    /// A user no one can log in as, whose hash an unknown name is checked against. Made with the configured count
+    /// (not Identity's default), so an unknown name costs what a known one does and timing does not tell them apart.
+    /// </summary>
+    private readonly Lazy<User> _unknownUser;
+
     public PasswordHashing(IPasswordHasher<User> hasher, ChatMetrics metrics, IOptions<AuthOptions> options)
     {
         _hasher = hasher;
@@ -27,6 +33,12 @@ public sealed class PasswordHashing : IDisposable
         Concurrency = options.Value.EffectivePasswordHashConcurrency(Environment.ProcessorCount);
         _slots = new SemaphoreSlim(Concurrency, Concurrency);
         _wait = TimeSpan.FromSeconds(options.Value.PasswordHashWaitSeconds);
+        _unknownUser = new(() => new User
+        {
+            UserName = "",
+            PasswordHash = hasher.HashPassword(null!, Guid.NewGuid().ToString()), // PasswordHasher ignores the user argument
+            CreatedAt = DateTimeOffset.UnixEpoch,
+        });
     }
 
     /// <summary>How many hashes may run at once.</summary>
@@ -35,8 +47,18 @@ public sealed class PasswordHashing : IDisposable
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
         RunAsync(() => _hasher.HashPassword(null!, password), cancellationToken); // PasswordHasher ignores the user argument
 
-    public Task<PasswordVerificationResult> VerifyAsync(User user, string password, CancellationToken cancellationToken) =>
-        RunAsync(() => _hasher.VerifyHashedPassword(user, user.PasswordHash, password), cancellationToken);
+    /// <summary>Checks <paramref name="password"/> against <paramref name="user"/>'s hash, or, for no user, against a decoy (always failed).</summary>
+    public async Task<PasswordVerificationResult> VerifyAsync(User? user, string password, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(
+            () =>
+            {
+                var checkedAgainst = user ?? _unknownUser.Value; // the decoy's own hash, once, inside the gate too
+                return _hasher.VerifyHashedPassword(checkedAgainst, checkedAgainst.PasswordHash, password);
+            },
+            cancellationToken);
+        return user is null ? PasswordVerificationResult.Failed : result;
+    }
 
     private async Task<T> RunAsync<T>(Func<T> hash, CancellationToken cancellationToken)
     {

@@ -1,7 +1,13 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Json;
 using ChatApp.Contracts;
+using ChatApp.Server.Data;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ChatApp.Tests;
 
@@ -43,5 +49,59 @@ public sealed class PasswordHashingTests
         // The gate lets go of every slot: once the storm is over, the same login goes through.
         using var again = await server.PostJsonAsync(ChatPaths.Login, new LoginRequest("hana", ChatServer.Password));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task AServerWithALowIterationCountHashesWithItAndStillAcceptsPasswordsHashedWithTheDefault()
+    {
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Auth:PasswordHashIterations"] = "1000" });
+        var contexts = server.Services.GetRequiredService<IDbContextFactory<ChatDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            // As an account made before the setting existed: Identity's default count.
+            db.Users.Add(new User { UserName = "veteran", PasswordHash = new PasswordHasher<object>().HashPassword(new object(), ChatServer.Password), CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await server.LoginAsync("newcomer"); // registers with the configured count, then logs in
+
+        foreach (var name in new[] { "veteran", "newcomer" })
+        {
+            using var login = await server.PostJsonAsync(ChatPaths.Login, new LoginRequest(name, ChatServer.Password));
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+            using var wrong = await server.PostJsonAsync(ChatPaths.Login, new LoginRequest(name, "not-the-password"));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        await using (var db = await contexts.CreateDbContextAsync(Ct))
+        {
+            var hashes = await db.Users.Where(u => u.UserName == "veteran" || u.UserName == "newcomer").ToDictionaryAsync(u => u.UserName, u => u.PasswordHash, Ct);
+            Assert.Equal(100_000, IterationsOf(hashes["veteran"]));
+            Assert.Equal(1_000, IterationsOf(hashes["newcomer"]));
+        }
+    }
+
+    [Fact]
+    public async Task AServerHashesWithIdentitysDefaultIterationCountUnlessToldOtherwise()
+    {
+        await using var server = new ChatServer();
+        await server.LoginAsync("plain");
+        await using var db = await server.Services.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContextAsync(Ct);
+        Assert.Equal(100_000, IterationsOf((await db.Users.SingleAsync(u => u.UserName == "plain", Ct)).PasswordHash));
+    }
+
+    [Fact]
+    public void AStartUpWithAnIterationCountUnderTheFloorFails()
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => new ChatServer(new Dictionary<string, string> { ["Auth:PasswordHashIterations"] = "999" }));
+        Assert.Contains("PasswordHashIterations", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Identity's V3 format: a 0x01 marker, then the PRF, then the iteration count (big-endian), then salt and subkey.</summary>
+    private static int IterationsOf(string hash)
+    {
+        var bytes = Convert.FromBase64String(hash);
+        Assert.Equal(0x01, bytes[0]);
+        return (int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(5, 4));
     }
 }
