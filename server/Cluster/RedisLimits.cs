@@ -67,6 +67,11 @@ public sealed partial class RedisLimits : BackgroundService, ISharedLimits
     private readonly ILogger<RedisLimits> _logger;
     private readonly Counter<long> _fallbacks;
     private readonly ConcurrentDictionary<string, int> _open = new(StringComparer.Ordinal);
+
+    // Opens, closes and the renewal change this node's counts one at a time, each with its script sent before the next
+    // starts: a renewal's snapshot taken while an open's script was on its way used to land after it and erase that
+    // open from Redis until the next beat, letting one connection past the quota (a flaky cluster test showed it).
+    private readonly SemaphoreSlim _countsGate = new(1, 1);
     private int _degraded;
 
     public RedisLimits(
@@ -132,31 +137,37 @@ public sealed partial class RedisLimits : BackgroundService, ISharedLimits
     private async Task<RateLimitLease> OpenAsync(IDatabase db, string key)
     {
         RedisKey[] keys = [ConnectionsKey(_cluster.NodeName), .. _presence.Others.Select(ConnectionsKey)];
-        var opened = (int)await db.ScriptEvaluateAsync(OpenScript, keys, [key, _limits.ConnectionsPerUser, ConnectionsLifetimeMs]);
-        if (opened == 0)
+        await _countsGate.WaitAsync();
+        try
         {
-            return Leases.Refused(null);
-        }
+            var opened = (int)await db.ScriptEvaluateAsync(OpenScript, keys, [key, _limits.ConnectionsPerUser, ConnectionsLifetimeMs]);
+            if (opened == 0)
+            {
+                return Leases.Refused(null);
+            }
 
-        _open.AddOrUpdate(key, 1, (_, n) => n + 1);
-        return new ConnectionLease(this, key);
+            _open.AddOrUpdate(key, 1, (_, n) => n + 1);
+            return new ConnectionLease(this, key);
+        }
+        finally
+        {
+            _countsGate.Release();
+        }
     }
 
-    /// <summary>A connection ended: its count goes down here at once, and in Redis without anyone waiting for it.</summary>
-    private void Close(string key)
-    {
-        if (_open.AddOrUpdate(key, 0, (_, n) => n - 1) <= 0)
-        {
-            _open.TryRemove(new KeyValuePair<string, int>(key, 0));
-        }
-
-        _ = CloseAsync(key);
-    }
+    /// <summary>A connection ended: its count goes down here and in Redis, without anyone waiting for it.</summary>
+    private void Close(string key) => _ = CloseAsync(key);
 
     private async Task CloseAsync(string key)
     {
+        await _countsGate.WaitAsync();
         try
         {
+            if (_open.AddOrUpdate(key, 0, (_, n) => n - 1) <= 0)
+            {
+                _open.TryRemove(new KeyValuePair<string, int>(key, 0));
+            }
+
             var db = (await _redis.GetAsync(CancellationToken.None)).GetDatabase();
             await db.ScriptEvaluateAsync(CloseScript, [ConnectionsKey(_cluster.NodeName)], [key], CommandFlags.FireAndForget);
         }
@@ -164,6 +175,10 @@ public sealed partial class RedisLimits : BackgroundService, ISharedLimits
         {
             // The next renewal writes this node's true counts.
             Fallback(ex);
+        }
+        finally
+        {
+            _countsGate.Release();
         }
     }
 
@@ -194,8 +209,16 @@ public sealed partial class RedisLimits : BackgroundService, ISharedLimits
                 try
                 {
                     var db = (await _redis.GetAsync(stoppingToken)).GetDatabase();
-                    RedisValue[] counts = [ConnectionsLifetimeMs, .. _open.Where(c => c.Value > 0).SelectMany(c => new RedisValue[] { c.Key, c.Value })];
-                    await db.ScriptEvaluateAsync(RenewScript, [ConnectionsKey(_cluster.NodeName)], counts).WaitAsync(RedisTimeout, stoppingToken);
+                    await _countsGate.WaitAsync(stoppingToken);
+                    try
+                    {
+                        RedisValue[] counts = [ConnectionsLifetimeMs, .. _open.Where(c => c.Value > 0).SelectMany(c => new RedisValue[] { c.Key, c.Value })];
+                        await db.ScriptEvaluateAsync(RenewScript, [ConnectionsKey(_cluster.NodeName)], counts).WaitAsync(RedisTimeout, stoppingToken);
+                    }
+                    finally
+                    {
+                        _countsGate.Release();
+                    }
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
