@@ -150,9 +150,9 @@ public sealed class ClusterLimitsTests(PostgresServer postgres, ClusterLimitsTes
     }
 
     /// <summary>Two nodes with limits on and small, for this class's tests (which run one after another).</summary>
-    public sealed class LimitedCluster : IAsyncDisposable
+    public sealed class LimitedCluster : SharedCluster
     {
-        private static readonly Dictionary<string, string> Settings = new()
+        private static readonly Dictionary<string, string> Limited = new()
         {
             ["Limits__Enabled"] = "true",
             ["Limits__MessagesBurst"] = MessagesBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -163,30 +163,6 @@ public sealed class ClusterLimitsTests(PostgresServer postgres, ClusterLimitsTes
             ["Limits__LoginsBurst"] = "10000",
         };
 
-        private readonly SemaphoreSlim _starting = new(1, 1);
-        private ClusterNodes? _cluster;
-
-        public async Task<ClusterNodes> GetAsync(PostgresServer postgres, CancellationToken cancellationToken)
-        {
-            await _starting.WaitAsync(cancellationToken);
-            try
-            {
-                return _cluster ??= await ClusterNodes.StartAsync(postgres, count: 2, cancellationToken, Settings);
-            }
-            finally
-            {
-                _starting.Release();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_cluster is not null)
-            {
-                await _cluster.DisposeAsync();
-            }
-
-            _starting.Dispose();
-        }
+        protected override IReadOnlyDictionary<string, string> Settings => Limited;
     }
 }
