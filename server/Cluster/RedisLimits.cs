@@ -107,7 +107,7 @@ public sealed partial class RedisLimits : BackgroundService, ISharedLimits
 
             var db = connection.GetDatabase();
             var lease = kind == LimitKind.Connections
-                ? await OpenAsync(db, key).WaitAsync(RedisTimeout, cancellationToken)
+                ? await OpenWithinTimeoutAsync(db, key, cancellationToken)
                 : await TakeAsync(db, kind, key).WaitAsync(RedisTimeout, cancellationToken);
             if (Interlocked.Exchange(ref _degraded, 0) == 1)
             {
@@ -132,6 +132,34 @@ public sealed partial class RedisLimits : BackgroundService, ISharedLimits
             [(RedisKey)$"{_cluster.Prefix}:limit:{kind}:{key}"],
             [rule.Burst, perMs.ToString("R", CultureInfo.InvariantCulture), lifetimeMs]))!;
         return (int)result[0] == 1 ? Leases.Granted : Leases.Refused(TimeSpan.FromMilliseconds((long)result[1]));
+    }
+
+    private async Task<RateLimitLease> OpenWithinTimeoutAsync(IDatabase db, string key, CancellationToken cancellationToken)
+    {
+        var opening = OpenAsync(db, key);
+        try
+        {
+            return await opening.WaitAsync(RedisTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // The caller goes on without this lease (the node's own limiter decides, or the connection is gone), but the
+            // script still runs when Redis gets to it and may count the connection: a place nobody would give back.
+            _ = GiveBackWhenOpenedAsync(opening);
+            throw;
+        }
+    }
+
+    private static async Task GiveBackWhenOpenedAsync(Task<RateLimitLease> opening)
+    {
+        try
+        {
+            (await opening).Dispose(); // a refusal holds nothing; an open closes again
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Never counted, or the next renewal writes this node's true counts.
+        }
     }
 
     private async Task<RateLimitLease> OpenAsync(IDatabase db, string key)
@@ -237,49 +265,4 @@ public sealed partial class RedisLimits : BackgroundService, ISharedLimits
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers again: rate limits and the connection quota are cluster-wide again")]
     private static partial void LogRedisBack(ILogger logger);
-
-    private sealed class ConnectionLease(RedisLimits owner, string key) : RateLimitLease
-    {
-        private int _disposed;
-
-        public override bool IsAcquired => true;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                owner.Close(key);
-            }
-
-            base.Dispose(disposing);
-        }
-    }
-
-    private static class Leases
-    {
-        public static readonly RateLimitLease Granted = new Fixed(true, null);
-
-        public static RateLimitLease Refused(TimeSpan? retryAfter) => new Fixed(false, retryAfter);
-
-        private sealed class Fixed(bool acquired, TimeSpan? retryAfter) : RateLimitLease
-        {
-            public override bool IsAcquired => acquired;
-
-            public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
-
-            public override bool TryGetMetadata(string metadataName, out object? metadata)
-            {
-                metadata = retryAfter;
-                return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
-            }
-        }
-    }
 }

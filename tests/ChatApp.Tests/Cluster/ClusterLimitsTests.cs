@@ -90,6 +90,37 @@ public sealed class ClusterLimitsTests(PostgresServer postgres, ClusterLimitsTes
     }
 
     [Fact]
+    public async Task AConnectionLetInWhileRedisWasTooSlowToCountItLeavesNoPlaceTakenInTheQuotaOnceRedisCatchesUp()
+    {
+        var cluster = await ClusterAsync();
+        var name = Unique("eve");
+        var token = await ClusterNodes.LoginAsync(cluster.Node(0), name, Cancel); // before the pause: the login has limits of its own
+
+        // Redis holds every script that writes for longer than a node waits for it (2 s), then runs them: the node lets
+        // the connection in on its own limiter, and the open it gave up on counts the connection in Redis afterwards.
+        await cluster.RedisCliAsync(Cancel, "CLIENT", "PAUSE", "3500", "WRITE");
+        var late = await ClusterNodes.ConnectAsync(cluster.Node(0), name, token, Cancel);
+        await late.DisposeAsync();
+
+        // Once the held open has run, its count must be given back: the whole quota is free again, on either node.
+        var open = new List<Member>();
+        try
+        {
+            for (var i = 0; i < ConnectionsPerUser; i++)
+            {
+                open.Add(await ConnectWhenFreeAsync(cluster.Node(i % 2), name, token));
+            }
+        }
+        finally
+        {
+            foreach (var member in open)
+            {
+                await member.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task WhileRedisIsDownEachNodeStillHoldsAUserToTheLimitOnItsOwnAndAfterwardsTheSharedOneIsBack()
     {
         var cluster = await ClusterAsync();
@@ -132,7 +163,7 @@ public sealed class ClusterLimitsTests(PostgresServer postgres, ClusterLimitsTes
     }
 
     /// <summary>Connects once the server has seen the previous close (its end of the WebSocket may come a moment after the client's).</summary>
-    private static async Task<Member> ConnectWhenFreeAsync(ServerProcess node, string name)
+    private static async Task<Member> ConnectWhenFreeAsync(ServerProcess node, string name, string? token = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         deadline.CancelAfter(Timeout);
@@ -140,7 +171,7 @@ public sealed class ClusterLimitsTests(PostgresServer postgres, ClusterLimitsTes
         {
             try
             {
-                return await ClusterNodes.ConnectAsync(node, name, Cancel);
+                return token is null ? await ClusterNodes.ConnectAsync(node, name, Cancel) : await ClusterNodes.ConnectAsync(node, name, token, Cancel);
             }
             catch (Exception ex) when (ex.ToString().Contains("429", StringComparison.Ordinal) && !deadline.IsCancellationRequested)
             {

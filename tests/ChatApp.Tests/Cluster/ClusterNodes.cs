@@ -104,6 +104,13 @@ public sealed class ClusterNodes : IAsyncDisposable
     public Task<string> RedisCliAsync(CancellationToken cancellationToken, params string[] arguments) =>
         RunAsync("redis-cli", ["-p", RedisPort.ToString(CultureInfo.InvariantCulture), .. arguments], cancellationToken);
 
+    /// <summary>A user registered and logged in through <paramref name="node"/>: an access token.</summary>
+    public static async Task<string> LoginAsync(ServerProcess node, string userName, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = node.Address };
+        return (await new ChatAccounts(http).LoginOrRegisterAsync(userName, ChatTestHost.Password, cancellationToken)).AccessToken;
+    }
+
     /// <summary>A user registered and logged in through <paramref name="node"/>, connected to it by WebSocket.</summary>
     public static async Task<Member> ConnectAsync(ServerProcess node, string userName, CancellationToken cancellationToken)
     {
