@@ -104,7 +104,7 @@ public static class AuthSetup
     /// </summary>
     private static ClaimsPrincipal Slim(ClaimsPrincipal principal)
     {
-        var identity = new ClaimsIdentity(principal.Identity?.AuthenticationType, TokenClaims.Name, TokenClaims.Role);
+        var identity = new ChatIdentity(principal.Identity?.AuthenticationType);
         foreach (var claim in principal.Claims)
         {
             if (claim.Type is TokenClaims.Subject or TokenClaims.Name or TokenClaims.Session or TokenClaims.Role)
@@ -114,6 +114,8 @@ public static class AuthSetup
             }
         }
 
-        return new ClaimsPrincipal(identity);
+        var slim = new ClaimsPrincipal(identity);
+        identity.User = ChatUser.FromClaims(slim); // the caller, read once here: hub calls and endpoints take it from the identity
+        return slim;
     }
 }

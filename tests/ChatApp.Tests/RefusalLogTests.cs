@@ -63,4 +63,20 @@ public sealed class RefusalLogTests
         Assert.DoesNotContain("   at ", log, StringComparison.Ordinal);
         TestContext.Current.TestOutputHelper?.WriteLine($"refused REST call: {perCall:F0} bytes of log each, request line included");
     }
+
+    [Fact]
+    public async Task ARefusedHubCallsLineCarriesItsConnectionAndUserFromTheHubsLogScope()
+    {
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Limits:Enabled"] = "false" });
+        await using var alice = await server.UserAsync("alice");
+        await using var bob = await server.UserAsync("bob", "general");
+
+        await Assert.ThrowsAsync<HubException>(() => alice.Connection.SendMessageAsync("general", "let me in", NewId(), Ct));
+
+        var line = (await server.ReadLogAsync()).Split('\n').Single(l => l.Contains("refused for", StringComparison.Ordinal));
+        using var entry = System.Text.Json.JsonDocument.Parse(line);
+        var properties = entry.RootElement.GetProperty("Properties");
+        Assert.False(string.IsNullOrEmpty(properties.GetProperty("ConnectionId").GetString()));
+        Assert.Equal("alice", properties.GetProperty("User").GetString());
+    }
 }
