@@ -21,7 +21,6 @@ public sealed class SetUserDisabled(string userName, bool disabled, DateTimeOffs
         {
             ended = await db.Sessions.AsTracking().Where(s => s.UserId == user.Id && s.RevokedAt == null).ToListAsync(cancellationToken);
             ended.ForEach(s => s.RevokedAt = now);
-            SessionEnds.Add(db, ended.Select(s => s.Id), now);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -74,7 +74,6 @@ public sealed class RotateSession(string presented, string nextToken, DateTimeOf
         if (!RefreshTokens.Matches(session.RefreshTokenHash, presented))
         {
             session.RevokedAt = now;
-            SessionEnds.Add(db, [session.Id], now);
             await db.SaveChangesAsync(cancellationToken);
             return new Rotation(RotationOutcome.Reused, session.Id);
         }
@@ -101,23 +100,7 @@ public sealed class RevokeSessions(string? sessionId, long? userId, DateTimeOffs
             session.RevokedAt = now;
         }
 
-        SessionEnds.Add(context.Db, sessions.Select(s => s.Id), now);
         await context.Db.SaveChangesAsync(cancellationToken);
         return sessions.ConvertAll(s => s.Id);
-    }
-}
-
-/// <summary>
-/// Numbers each revocation for every node's <see cref="SessionWatch"/>, which reads only the ends after the last it saw.
-/// Stored by the command that revokes, in its transaction: an end is seen exactly when the revocation commits.
-/// </summary>
-public static class SessionEnds
-{
-    public static void Add(ChatDbContext db, IEnumerable<string> sessionIds, DateTimeOffset now)
-    {
-        foreach (var id in sessionIds)
-        {
-            db.SessionEnds.Add(new SessionEnd { SessionId = id, EndedAt = now });
-        }
     }
 }

@@ -4,8 +4,9 @@ namespace ChatApp.Server.Auth;
 
 /// <summary>
 /// Every few seconds, closes this node's hub connections whose session was revoked anywhere. It reads only the session
-/// ends stored since its last checks (<see cref="SessionEnds"/>), not every open connection's session: at 5,000 idle
-/// connections that read was 5,000 rows every 2 s and most of what an idle server allocated. A session that runs out
+/// ends stored since its last checks (<see cref="Data.SessionEnd"/>: a trigger numbers every revocation, whoever wrote
+/// it), not every open connection's session: at 5,000 idle connections that read was 5,000 rows every 2 s and most of
+/// what an idle server allocated. A session that runs out
 /// instead closes its connections by itself: a connection's authentication expires with its token or its session,
 /// whichever ends first (AuthSetup).
 /// </summary>

@@ -79,4 +79,29 @@ public sealed class RefusalLogTests
         Assert.False(string.IsNullOrEmpty(properties.GetProperty("ConnectionId").GetString()));
         Assert.Equal("alice", properties.GetProperty("User").GetString());
     }
+
+    [Fact]
+    public async Task ARefusedHubWebSocketRequestStillWritesItsRequestLine()
+    {
+        // Over Kestrel: a hub WebSocket request skips Serilog's request logging (its state would live as long as the
+        // connection) and is logged as it starts instead, when it is refused.
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Limits:Enabled"] = "false" }, kestrel: true);
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        var hub = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = ChatPaths.Hub, Query = "access_token=not-a-token" }.Uri;
+
+        await Assert.ThrowsAnyAsync<System.Net.WebSockets.WebSocketException>(() => socket.ConnectAsync(hub, Ct).WaitAsync(ChatServer.Timeout, Ct));
+
+        var line = "";
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        for (var deadline = DateTime.UtcNow + ChatServer.Timeout; line.Length == 0 && DateTime.UtcNow < deadline; await tick.WaitForNextTickAsync(Ct))
+        {
+            line = (await server.ReadLogAsync()).Split('\n').FirstOrDefault(l => l.Contains("hub WebSocket request", StringComparison.Ordinal)) ?? "";
+        }
+
+        using var entry = System.Text.Json.JsonDocument.Parse(line);
+        var properties = entry.RootElement.GetProperty("Properties");
+        Assert.Equal(401, properties.GetProperty("StatusCode").GetInt32());
+        Assert.Equal(ChatPaths.Hub, properties.GetProperty("RequestPath").GetString());
+        Assert.DoesNotContain("not-a-token", line, StringComparison.Ordinal); // the query (the token) is never logged
+    }
 }

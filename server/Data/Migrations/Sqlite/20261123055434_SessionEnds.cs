@@ -24,11 +24,22 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                 {
                     table.PrimaryKey("PK_SessionEnds", x => x.Id);
                 });
+
+            // Every revocation numbers an end, whoever wrote it (any node, an admin's SQL): the session watch reads only these.
+            migrationBuilder.Sql("""
+                CREATE TRIGGER SessionEnds_OnRevoke AFTER UPDATE OF RevokedAt ON Sessions
+                WHEN NEW.RevokedAt IS NOT NULL AND OLD.RevokedAt IS NULL
+                BEGIN
+                    INSERT INTO SessionEnds (SessionId, EndedAt) VALUES (NEW.Id, NEW.RevokedAt);
+                END;
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP TRIGGER SessionEnds_OnRevoke;");
+
             migrationBuilder.DropTable(
                 name: "SessionEnds");
         }
