@@ -7,7 +7,7 @@ p99_limit=${P99_LIMIT_MS:-250}
 if [[ "${QUICK:-}" == 1 ]]; then
   sat_users=40; sat_rooms=2; sat_rates=(${SAT_RATES:-1 4}); sat_step=4s; sat_warmup=${SAT_WARMUP:-1}
   lat_users=${LAT_USERS:-40}; lat_step=5s
-  conn_users=${CONNECTIONS:-300}; conn_hold=4s
+  conn_users=${CONNECTIONS:-300}; conn_hold=8s
   writer_args=(--messages 2000 --callers 32 --seconds 15)
 else
   # Rooms of 20; each step is bounded by its duration plus the drain timeout.
@@ -188,14 +188,21 @@ run_latency() {
   done
 }
 
+# target, port: the bytes the server has allocated since it started (ChatApp's GC counter in /metrics, the baseline's /gc)
+allocated_bytes() {
+  if [[ $1 == baseline ]]; then curl -s "http://127.0.0.1:$2/gc"
+  else curl -s "http://127.0.0.1:$2/metrics" | awk '$1 ~ /^dotnet_gc_heap_total_allocated_bytes_total/ {a = $NF} END {printf "%.0f", a}'; fi
+}
+
 run_connections() {
-  local target port pid json before logged_in during sim heap
+  local target port pid json before logged_in during sim heap a_before a_logged_in a_during a_idle
   for target in chatapp baseline; do
     port=$chatapp_port; pid=$chatapp_pid
     [[ $target == baseline ]] && { port=$baseline_port; pid=$baseline_pid; }
     json="$results/$target-connections.json"
     echo "== $target over ${protocols[0]}: connections, $conn_users idle users in rooms of 20, held for $conn_hold"
     before=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+    a_before=$(allocated_bytes "$target" "$port")
     : >"$work/progress.log" # so the wait below has a file to read from the start
     "${chatapp[@]}" simulate --server "http://127.0.0.1:$port" --idle --users "$conn_users" --rooms $(((conn_users + 19) / 20)) \
       --duration "$conn_hold" --warmup 0s --protocol "${protocols[0]}" --connect-concurrency 100 --login-concurrency 8 \
@@ -205,21 +212,30 @@ run_connections() {
     # grows with 5,000 logins' work) is not memory per connection, so both differences are reported.
     while kill -0 "$sim" 2>/dev/null && ! grep -q 's connect ' "$work/progress.log"; do sleep 0.2; done
     logged_in=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+    a_logged_in=$(allocated_bytes "$target" "$port")
     # Weighed once every bot is connected and idle (the simulator's progress line says so), bounded by the run itself.
     while kill -0 "$sim" 2>/dev/null && ! grep -q 's idle ' "$work/progress.log"; do sleep 0.5; done
     sleep 2
     during=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+    a_during=$(allocated_bytes "$target" "$port")
+    # What the server allocates while every connection is idle, over 5 s of the hold: garbage that is RSS between GCs.
+    sleep 5
+    a_idle=$(allocated_bytes "$target" "$port")
     heap=""
     [[ $target == chatapp ]] && heap=$(curl -s "http://127.0.0.1:$port/metrics" | grep -E '^dotnet_gc_last_collection_heap_size_bytes' | awk '{s += $NF} END {print s}')
     wait "$sim" || { status=1; echo "   (failed)"; tail -3 "$work/progress.log"; }
     sed 's/^/   /' "$work/idle.out" | grep -E 'login|connect|result' || true
-    jq --argjson before "$before" --argjson loggedin "$logged_in" --argjson during "$during" --arg heap "$heap" '
+    jq --argjson before "$before" --argjson loggedin "$logged_in" --argjson during "$during" --arg heap "$heap" \
+      --argjson ab "$a_before" --argjson al "$a_logged_in" --argjson ad "$a_during" --argjson ai "$a_idle" '
       .memory = {rssBeforeKiB: $before, rssLoggedInKiB: $loggedin, rssConnectedKiB: $during, gcHeapBytes: ($heap | if . == "" then null else tonumber end),
                  bytesPerConnection: (if .connect.succeeded > 0 then (($during - $before) * 1024 / .connect.succeeded | round) else null end),
                  bytesPerConnectionAfterLogins: (if .connect.succeeded > 0 then (($during - $loggedin) * 1024 / .connect.succeeded | round) else null end)}
+      | .allocated = {perLogin: (if .connect.succeeded > 0 then (($al - $ab) / .connect.succeeded | round) else null end),
+                      perConnect: (if .connect.succeeded > 0 then (($ad - $al) / .connect.succeeded | round) else null end),
+                      idleBytesPerSecond: (($ai - $ad) / 5 | round)}
       | .connectRatePerSecond = (if .connect.elapsedSeconds > 0 then (.connect.succeeded / .connect.elapsedSeconds | . * 10 | round / 10) else null end)' \
       "$json" >"$work/conn.json" 2>/dev/null && mv "$work/conn.json" "$json"
-    jq -r '"   RSS \(.memory.rssBeforeKiB) KiB -> \(.memory.rssLoggedInKiB) KiB logged in -> \(.memory.rssConnectedKiB) KiB connected: \(.memory.bytesPerConnection) bytes per connection (\(.memory.bytesPerConnectionAfterLogins) after the logins); connect rate \(.connectRatePerSecond)/s (connect p50 \(.connect.milliseconds.p50) ms, p99 \(.connect.milliseconds.p99) ms)"' "$json" 2>/dev/null || true
+    jq -r '"   RSS \(.memory.rssBeforeKiB) KiB -> \(.memory.rssLoggedInKiB) KiB logged in -> \(.memory.rssConnectedKiB) KiB connected: \(.memory.bytesPerConnection) bytes per connection (\(.memory.bytesPerConnectionAfterLogins) after the logins); connect rate \(.connectRatePerSecond)/s (connect p50 \(.connect.milliseconds.p50) ms, p99 \(.connect.milliseconds.p99) ms)", "   allocated: \(.allocated.perLogin) bytes per login, \(.allocated.perConnect) per connect; \(.allocated.idleBytesPerSecond) bytes/s while idle"' "$json" 2>/dev/null || true
   done
 }
 

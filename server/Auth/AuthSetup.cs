@@ -66,20 +66,24 @@ public static class AuthSetup
 
     /// <summary>
     /// A well-signed token is not enough: its session must still be live and its account enabled. The token's
-    /// expiry becomes the authentication's, which is what SignalR's CloseOnAuthenticationExpiration acts on.
+    /// expiry (or its session's, if sooner) becomes the authentication's, which is what SignalR's CloseOnAuthenticationExpiration acts on.
     /// </summary>
     private static async Task CheckSessionAsync(TokenValidatedContext context)
     {
         var checks = context.HttpContext.RequestServices.GetRequiredService<SessionChecks>();
-        if (!await checks.IsLiveAsync(TokenClaims.SessionId(context.Principal), context.HttpContext.RequestAborted))
+        var liveUntil = await checks.LiveUntilAsync(TokenClaims.SessionId(context.Principal), context.HttpContext.RequestAborted);
+        if (liveUntil is not { } sessionExpires)
         {
             context.Fail("The session has ended; refresh or log in again.");
             return;
         }
 
+        // The session's own expiry too, when it comes first: SessionWatch reads only revocations, so a session that
+        // merely runs out closes its connections this way.
         if (context.SecurityToken is JsonWebToken jwt)
         {
-            context.Properties.ExpiresUtc = jwt.ValidTo;
+            DateTimeOffset tokenExpires = jwt.ValidTo;
+            context.Properties.ExpiresUtc = tokenExpires < sessionExpires ? tokenExpires : sessionExpires;
         }
 
         context.Principal = Slim(context.Principal!); // a validated token always has a principal
@@ -100,7 +104,7 @@ public static class AuthSetup
     /// </summary>
     private static ClaimsPrincipal Slim(ClaimsPrincipal principal)
     {
-        var identity = new ClaimsIdentity(principal.Identity?.AuthenticationType, TokenClaims.Name, TokenClaims.Role);
+        var identity = new ChatIdentity(principal.Identity?.AuthenticationType);
         foreach (var claim in principal.Claims)
         {
             if (claim.Type is TokenClaims.Subject or TokenClaims.Name or TokenClaims.Session or TokenClaims.Role)
@@ -110,6 +114,8 @@ public static class AuthSetup
             }
         }
 
-        return new ClaimsPrincipal(identity);
+        var slim = new ClaimsPrincipal(identity);
+        identity.User = ChatUser.FromClaims(slim); // the caller, read once here: hub calls and endpoints take it from the identity
+        return slim;
     }
 }

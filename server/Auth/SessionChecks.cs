@@ -10,24 +10,22 @@ namespace ChatApp.Server.Auth;
 /// </summary>
 public sealed class SessionChecks(IDbContextFactory<ChatDbContext> contexts, TimeProvider clock)
 {
-    private const int Chunk = 500;
-
     /// <summary>
-    /// One session, on every authenticated request and hub connect: a compiled query on the session's key. With
-    /// the list form (<see cref="EndedAsync"/>, Contains over a list parameter) EF builds the SQL again on every
-    /// call, under a lock: in a reconnect storm of 1,000 clients the session check was a fifth of all thread
-    /// time, most of it waiting on that lock and on the query cache's.
+    /// One session, on every authenticated request and hub connect: until when it lasts (its expiry), or null when it
+    /// has ended. A compiled query on the session's key: with a list form (Contains over a list parameter) EF builds the
+    /// SQL again on every call, under a lock: in a reconnect storm of 1,000 clients the session check was a fifth of all
+    /// thread time, most of it waiting on that lock and on the query cache's.
     /// </summary>
-    public async Task<bool> IsLiveAsync(string? sessionId, CancellationToken cancellationToken)
+    public async Task<DateTimeOffset?> LiveUntilAsync(string? sessionId, CancellationToken cancellationToken)
     {
         if (sessionId is null)
         {
-            return false;
+            return null;
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var session = await SessionStateFor(db)(db, sessionId, cancellationToken);
-        return session is { RevokedAt: null, Disabled: false } && session.ExpiresAt > clock.GetUtcNow();
+        return session is { RevokedAt: null, Disabled: false } && session.ExpiresAt > clock.GetUtcNow() ? session.ExpiresAt : null;
     }
 
     // A compiled query keeps the first model and provider it ran with, and one test process runs servers on both
@@ -52,25 +50,32 @@ public sealed class SessionChecks(IDbContextFactory<ChatDbContext> contexts, Tim
         return hash is not null && RefreshTokens.Matches(hash, token);
     }
 
-    /// <summary>Those of <paramref name="sessionIds"/> that are revoked, expired, unknown, or whose account is disabled.</summary>
-    public async Task<IReadOnlyList<string>> EndedAsync(IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
+    /// <summary>The number of the newest session end stored so far (0 when none): where a watch starts reading.</summary>
+    public async Task<long> LastEndAsync(CancellationToken cancellationToken)
     {
-        var ended = new List<string>();
-        var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        foreach (var chunk in sessionIds.Chunk(Chunk))
+        return await db.SessionEnds.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
+    }
+
+    /// <summary>The session ends numbered after <paramref name="after"/>: none at all, on most checks.</summary>
+    public async Task<IReadOnlyList<Ended>> EndsAfterAsync(long after, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var ended = new List<Ended>();
+        await foreach (var end in EndsAfterFor(db)(db, after).WithCancellation(cancellationToken))
         {
-            // Dates are compared here, not in SQL: SQLite stores DateTimeOffset as text that EF cannot order.
-            // One parameter holding the whole list (json_each on SQLite, = ANY on PostgreSQL) instead of EF's default of
-            // one parameter per id: with thousands of connections open this check runs every couple of seconds, and 500
-            // parameters a statement made it most of what an idle server allocates (bench/README.md, "Memory per connection").
-            var rows = await db.Sessions.Where(s => EF.Parameter(chunk).Contains(s.Id))
-                .Select(s => new { s.Id, s.RevokedAt, s.ExpiresAt, Disabled = db.Users.Any(u => u.Id == s.UserId && u.DisabledAt != null) })
-                .ToListAsync(cancellationToken);
-            var live = rows.Where(r => r.RevokedAt is null && r.ExpiresAt > now && !r.Disabled).Select(r => r.Id).ToHashSet();
-            ended.AddRange(chunk.Where(id => !live.Contains(id)));
+            ended.Add(end);
         }
 
         return ended;
     }
+
+    private static readonly ConcurrentDictionary<Type, Func<ChatDbContext, long, IAsyncEnumerable<Ended>>> EndsAfterQueries = new();
+
+    private static Func<ChatDbContext, long, IAsyncEnumerable<Ended>> EndsAfterFor(ChatDbContext db) =>
+        EndsAfterQueries.GetOrAdd(db.GetType(), static _ => EF.CompileAsyncQuery(
+            (ChatDbContext db, long after) => db.SessionEnds.Where(e => e.Id > after).Select(e => new Ended(e.Id, e.SessionId))));
+
+    /// <summary>One stored session end: its number and the session.</summary>
+    public sealed record Ended(long Id, string SessionId);
 }

@@ -9,9 +9,6 @@ namespace ChatApp.Server.Auth;
 /// </summary>
 public sealed partial class SessionConnections(HubConnections connections, ILogger<SessionConnections> logger)
 {
-    /// <summary>The sessions that have at least one connection open here.</summary>
-    public IReadOnlyCollection<string> SessionIds() => connections.Open.Select(c => TokenClaims.SessionId(c.User)).OfType<string>().ToHashSet();
-
     /// <summary>Closes every connection of these sessions; their clients see the close and must refresh to come back.</summary>
     public int End(IReadOnlyCollection<string> sessionIds)
     {

@@ -17,6 +17,7 @@ public class ChatDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<Reaction> Reactions => Set<Reaction>();
     public DbSet<Mention> Mentions => Set<Mention>();
     public DbSet<UserSession> Sessions => Set<UserSession>();
+    public DbSet<SessionEnd> SessionEnds => Set<SessionEnd>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
     public DbSet<RoomMemberChange> RoomMemberChanges => Set<RoomMemberChange>();
 

@@ -1,9 +1,11 @@
+using ChatApp.Contracts;
+using Microsoft.AspNetCore.Http.Features;
 using Serilog;
 using Serilog.Events;
 
 namespace ChatApp.Server.Hosting;
 
-public static class Logging
+public static partial class Logging
 {
     private static int _bootstrapped;
 
@@ -53,8 +55,29 @@ public static class Logging
     /// hub's WebSocket request carries the bearer token as <c>access_token</c>. ASP.NET Core's own request
     /// lines, which include the query, are turned down to Warning in appsettings.json for the same reason.
     /// </summary>
-    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
-        app.UseSerilogRequestLogging(options =>
+    /// <remarks>
+    /// Except a hub's WebSocket request: it lasts as long as its connection, and Serilog's request logging keeps its
+    /// state for that long (its async frame, diagnostic context and execution context, ~0.4 KB per idle connection) to
+    /// write one line when the connection closes, which the hub filter's connect and disconnect lines (with the user and
+    /// the connection) already say. Such a request gets its line only when it is refused (not upgraded), as it starts.
+    /// </remarks>
+    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app)
+    {
+        var hubRequests = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("ChatApp.Server.Hosting.HubRequests");
+        app.UseWhen(IsHubWebSocket, hub => hub.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                if (context.Response.StatusCode != StatusCodes.Status101SwitchingProtocols)
+                {
+                    LogHubRequestRefused(hubRequests, context.Request.Path, context.Response.StatusCode, context.User.Identity?.Name);
+                }
+
+                return Task.CompletedTask;
+            });
+            return next(context);
+        }));
+        return app.UseWhen(context => !IsHubWebSocket(context), other => other.UseSerilogRequestLogging(options =>
         {
             // The host's logger, not the static one (which stays the bootstrap logger).
             options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
@@ -68,5 +91,15 @@ public static class Logging
                 : http.Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? LogEventLevel.Warning
                 : http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/metrics") ? LogEventLevel.Debug
                 : LogEventLevel.Information;
-        });
+        }));
+    }
+
+    // Before UseWebSockets, so from the request itself: an HTTP/1.1 upgrade or an HTTP/2 extended CONNECT to the hub.
+    private static bool IsHubWebSocket(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(ChatPaths.Hub)
+        && (context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+            || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP hub WebSocket request {RequestPath} answered {StatusCode} for {User}")]
+    private static partial void LogHubRequestRefused(Microsoft.Extensions.Logging.ILogger logger, string requestPath, int statusCode, string? user);
 }

@@ -22,14 +22,13 @@ public sealed class ChatHub(
     RoomMembership membership,
     PresenceTracker presence) : Hub<IChatClient>, IChatHub
 {
-    // Read from the claims once per connection, on connect (before any invocation can run), then reused by every call.
-    private ChatUser Caller => (ChatUser)Context.Items[typeof(ChatUser)]!;
+    // Read from the claims once, when the connection's token was checked (ChatIdentity), then reused by every call.
+    private ChatUser Caller => ChatUser.From(Context.User!); // the endpoint's RequireAuthorization guarantees an authenticated user
 
     private CancellationToken Aborted => Context.ConnectionAborted;
 
     public override async Task OnConnectedAsync()
     {
-        Context.Items[typeof(ChatUser)] = ChatUser.From(Context.User!); // the endpoint's RequireAuthorization guarantees an authenticated user
         try
         {
             // Registered (ConnectedAsync does that before it first awaits) before the groups are read, so a membership

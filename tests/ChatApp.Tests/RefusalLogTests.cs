@@ -63,4 +63,45 @@ public sealed class RefusalLogTests
         Assert.DoesNotContain("   at ", log, StringComparison.Ordinal);
         TestContext.Current.TestOutputHelper?.WriteLine($"refused REST call: {perCall:F0} bytes of log each, request line included");
     }
+
+    [Fact]
+    public async Task ARefusedHubCallsLineCarriesItsConnectionAndUserFromTheHubsLogScope()
+    {
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Limits:Enabled"] = "false" });
+        await using var alice = await server.UserAsync("alice");
+        await using var bob = await server.UserAsync("bob", "general");
+
+        await Assert.ThrowsAsync<HubException>(() => alice.Connection.SendMessageAsync("general", "let me in", NewId(), Ct));
+
+        var line = (await server.ReadLogAsync()).Split('\n').Single(l => l.Contains("refused for", StringComparison.Ordinal));
+        using var entry = System.Text.Json.JsonDocument.Parse(line);
+        var properties = entry.RootElement.GetProperty("Properties");
+        Assert.False(string.IsNullOrEmpty(properties.GetProperty("ConnectionId").GetString()));
+        Assert.Equal("alice", properties.GetProperty("User").GetString());
+    }
+
+    [Fact]
+    public async Task ARefusedHubWebSocketRequestStillWritesItsRequestLine()
+    {
+        // Over Kestrel: a hub WebSocket request skips Serilog's request logging (its state would live as long as the
+        // connection) and is logged as it starts instead, when it is refused.
+        await using var server = new ChatServer(new Dictionary<string, string> { ["Limits:Enabled"] = "false" }, kestrel: true);
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        var hub = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = ChatPaths.Hub, Query = "access_token=not-a-token" }.Uri;
+
+        await Assert.ThrowsAnyAsync<System.Net.WebSockets.WebSocketException>(() => socket.ConnectAsync(hub, Ct).WaitAsync(ChatServer.Timeout, Ct));
+
+        var line = "";
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        for (var deadline = DateTime.UtcNow + ChatServer.Timeout; line.Length == 0 && DateTime.UtcNow < deadline; await tick.WaitForNextTickAsync(Ct))
+        {
+            line = (await server.ReadLogAsync()).Split('\n').FirstOrDefault(l => l.Contains("hub WebSocket request", StringComparison.Ordinal)) ?? "";
+        }
+
+        using var entry = System.Text.Json.JsonDocument.Parse(line);
+        var properties = entry.RootElement.GetProperty("Properties");
+        Assert.Equal(401, properties.GetProperty("StatusCode").GetInt32());
+        Assert.Equal(ChatPaths.Hub, properties.GetProperty("RequestPath").GetString());
+        Assert.DoesNotContain("not-a-token", line, StringComparison.Ordinal); // the query (the token) is never logged
+    }
 }

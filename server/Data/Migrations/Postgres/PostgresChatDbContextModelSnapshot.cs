@@ -260,6 +260,26 @@ namespace ChatApp.Server.Data.Migrations.Postgres
                     b.ToTable("RoomMemberChanges");
                 });
 
+            modelBuilder.Entity("ChatApp.Server.Data.SessionEnd", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SessionEnds");
+                });
+
             modelBuilder.Entity("ChatApp.Server.Data.User", b =>
                 {
                     b.Property<long>("Id")

@@ -250,6 +250,24 @@ namespace ChatApp.Server.Data.Migrations.Sqlite
                     b.ToTable("RoomMemberChanges");
                 });
 
+            modelBuilder.Entity("ChatApp.Server.Data.SessionEnd", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SessionEnds");
+                });
+
             modelBuilder.Entity("ChatApp.Server.Data.User", b =>
                 {
                     b.Property<long>("Id")
