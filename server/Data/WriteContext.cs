@@ -30,7 +30,11 @@ public sealed class WriteContext
     /// a few fixed texts, never one that varies with the data (see AppendSql's padded lists).
     /// </summary>
     public DbCommand Statement(string sql, Action<DbCommand>? addParameters = null) =>
-        _statements.Get(sql, Db.Database.CurrentTransaction?.GetDbTransaction(), addParameters);
+        _statements.Get(sql, Db.Database.CurrentTransaction?.GetDbTransaction(), addParameters, static (command, add) => add?.Invoke(command));
+
+    /// <summary>As <see cref="Statement(string, Action{DbCommand})"/>, for a static lambda that needs a value (a list's padded length, say).</summary>
+    public DbCommand Statement<TState>(string sql, TState state, Action<DbCommand, TState> addParameters) =>
+        _statements.Get(sql, Db.Database.CurrentTransaction?.GetDbTransaction(), state, addParameters);
 
     /// <summary>Runs one of the writer's fixed statements that takes no parameters (a savepoint, say).</summary>
     internal async Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>

@@ -24,13 +24,14 @@ internal sealed class WriterStatements(DbConnection connection) : IAsyncDisposab
     /// The command for <paramref name="sql"/> in <paramref name="transaction"/>; <paramref name="addParameters"/> runs once,
     /// when the command is made, and later callers set the values by position. The caller must not dispose it.
     /// </summary>
-    public DbCommand Get(string sql, DbTransaction? transaction, Action<DbCommand>? addParameters)
+    /// <remarks><paramref name="state"/> spares a caller a closure per call: a static lambda gets what it needs from it.</remarks>
+    public DbCommand Get<TState>(string sql, DbTransaction? transaction, TState state, Action<DbCommand, TState>? addParameters)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
             command = Connection.CreateCommand();
             command.CommandText = sql;
-            addParameters?.Invoke(command);
+            addParameters?.Invoke(command, state);
             _commands.Add(sql, command);
         }
 

@@ -131,7 +131,7 @@ internal sealed class AppendRun : WriteRun
         foreach (var chunk in keys.Chunk(AppendSql.ListChunk))
         {
             var size = AppendSql.Padded(chunk.Length);
-            var command = context.Statement(sql.Originals(chunk.Length), c => AddPairs(c, "s", "c", size));
+            var command = context.Statement(sql.Originals(chunk.Length), size, static (c, size) => AddPairs(c, "s", "c", size));
             for (var i = 0; i < size; i++)
             {
                 var (sender, clientId) = chunk[Math.Min(i, chunk.Length - 1)];
@@ -192,7 +192,7 @@ internal sealed class AppendRun : WriteRun
         foreach (var chunk in names.Chunk(AppendSql.ListChunk))
         {
             var size = AppendSql.Padded(chunk.Length);
-            var command = context.Statement(sql.Rooms(chunk.Length), c => AppendSql.AddList(c, "n", size));
+            var command = context.Statement(sql.Rooms(chunk.Length), size, static (c, size) => AppendSql.AddList(c, "n", size));
             AppendSql.SetList(command, 0, size, chunk);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -207,7 +207,7 @@ internal sealed class AppendRun : WriteRun
         foreach (var chunk in pairs.Chunk(AppendSql.ListChunk))
         {
             var size = AppendSql.Padded(chunk.Length);
-            var command = context.Statement(sql.Memberships(chunk.Length), c => AddPairs(c, "r", "u", size));
+            var command = context.Statement(sql.Memberships(chunk.Length), size, static (c, size) => AddPairs(c, "r", "u", size));
             for (var i = 0; i < size; i++)
             {
                 var (room, user) = chunk[Math.Min(i, chunk.Length - 1)];

@@ -90,7 +90,7 @@ internal static class EntryInsert
     }
 
     private static DbCommand Command(WriteContext context, AppendSql sql, int rows) =>
-        context.Statement(sql.InsertEntries(rows), command =>
+        context.Statement(sql.InsertEntries(rows), rows, static (command, rows) =>
         {
             for (var row = 0; row < rows; row++)
             {

@@ -39,10 +39,10 @@ public static partial class MentionParser
             foreach (var nameChunk in names.Chunk(AppendSql.ListChunk))
             {
                 var (roomSize, nameSize) = (AppendSql.Padded(roomChunk.Length), AppendSql.Padded(nameChunk.Length));
-                var command = context.Statement(sql.NamedMembers(roomChunk.Length, nameChunk.Length), c =>
+                var command = context.Statement(sql.NamedMembers(roomChunk.Length, nameChunk.Length), (roomSize, nameSize), static (c, sizes) =>
                 {
-                    AppendSql.AddList(c, "r", roomSize);
-                    AppendSql.AddList(c, "n", nameSize);
+                    AppendSql.AddList(c, "r", sizes.roomSize);
+                    AppendSql.AddList(c, "n", sizes.nameSize);
                 });
                 AppendSql.SetList(command, 0, roomSize, roomChunk);
                 AppendSql.SetList(command, roomSize, nameSize, nameChunk);
