@@ -73,8 +73,7 @@ public sealed partial class DatabaseWriter(
     // Savepoints as plain statements both providers take, run through the writer's kept commands: EF's savepoint API
     // built and compiled a new command for each.
     private const string SaveCommand = "SAVEPOINT command", ReleaseCommand = "RELEASE SAVEPOINT command", RollBackToCommand = "ROLLBACK TO SAVEPOINT command";
-    private const string SaveRun = "SAVEPOINT run", ReleaseRun = "RELEASE SAVEPOINT run";
-    internal const string RollBackToRun = "ROLLBACK TO SAVEPOINT run";
+    private const string SaveRun = "SAVEPOINT run", ReleaseRun = "RELEASE SAVEPOINT run", RollBackToRun = "ROLLBACK TO SAVEPOINT run";
 
     // The context, connection and compiled commands batches share (on SQLite); only the writer loop touches it.
     private WriterSession? _session;
@@ -209,8 +208,8 @@ public sealed partial class DatabaseWriter(
     /// <summary>Runs one command in a savepoint of its own, so a refusal leaves no trace while the rest of the batch commits.</summary>
     private async Task RunAloneAsync(WriteCommand command, WriteContext context, List<WriteCommand> succeeded, List<WriteCommand> putOff)
     {
-        var effectsBefore = context.EffectCount;
         await context.ExecuteAsync(SaveCommand, CancellationToken.None);
+        context.BeginAttempt(RollBackToCommand);
         try
         {
             await command.ExecuteAsync(context, CancellationToken.None);
@@ -223,9 +222,8 @@ public sealed partial class DatabaseWriter(
         }
         catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException || LostLockRace(ex))
         {
-            await context.ExecuteAsync(RollBackToCommand, CancellationToken.None);
-            context.Db.ChangeTracker.Clear();
-            context.DropEffectsFrom(effectsBefore);
+            await context.UndoAttemptAsync(CancellationToken.None);
+            await context.ExecuteAsync(ReleaseCommand, CancellationToken.None);
             // On PostgreSQL another node's batch may lock the same rooms in the other order: the database then picks
             // this command as the deadlock's victim. Trying again in this transaction would meet the same locks, so it
             // goes first in the next batch, once this one has committed and let go of them.
@@ -269,8 +267,8 @@ public sealed partial class DatabaseWriter(
     /// </summary>
     private async Task<bool> TryRunAsync(WriteRun run, List<WriteCommand> commands, WriteContext context, List<WriteCommand> succeeded)
     {
-        context.RunEffectsStart = context.EffectCount;
         await context.ExecuteAsync(SaveRun, CancellationToken.None);
+        context.BeginAttempt(RollBackToRun);
         ChatException?[] refusals;
         try
         {
@@ -279,7 +277,7 @@ public sealed partial class DatabaseWriter(
         }
         catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException || LostLockRace(ex))
         {
-            await context.UndoRunAsync(CancellationToken.None);
+            await context.UndoAttemptAsync(CancellationToken.None);
             await context.ExecuteAsync(ReleaseRun, CancellationToken.None);
             LogRunFailed(logger, ex, commands.Count, commands[0].GetType().Name);
             return false;

@@ -42,19 +42,27 @@ public sealed class WriteContext
 
     internal int EffectCount => _effects.Count;
 
-    /// <summary>Where the effects of the run in progress start; the writer sets it as it opens the run's savepoint.</summary>
-    internal int RunEffectsStart { get; set; }
+    // The savepoint the writer opened for what runs now (a run, or a command alone) and where its effects start.
+    private string _undoStatement = "";
+    private int _undoEffectsFrom;
+
+    /// <summary>The writer opened a savepoint for a run or a command alone; <paramref name="rollBackTo"/> returns to it.</summary>
+    internal void BeginAttempt(string rollBackTo)
+    {
+        _undoStatement = rollBackTo;
+        _undoEffectsFrom = EffectCount;
+    }
 
     /// <summary>
-    /// For a <see cref="WriteRun"/> that must make its attempt again: undoes what the run wrote (back to the savepoint the
-    /// writer opened for it, which stays open) and takes back what it staged. One savepoint serves the run this way; a
-    /// second one of the run's own was two more statements per batch.
+    /// Undoes what the run (or the command alone) in progress wrote, back to the savepoint the writer opened for it, which
+    /// stays open, and takes back what it staged. A <see cref="WriteRun"/> that must make its attempt again uses it, so
+    /// the writer's savepoint serves it too: one of the run's own was two more statements per batch.
     /// </summary>
-    internal async Task UndoRunAsync(CancellationToken cancellationToken)
+    internal async Task UndoAttemptAsync(CancellationToken cancellationToken)
     {
-        await ExecuteAsync(DatabaseWriter.RollBackToRun, cancellationToken);
+        await ExecuteAsync(_undoStatement, cancellationToken);
         Db.ChangeTracker.Clear();
-        DropEffectsFrom(RunEffectsStart);
+        DropEffectsFrom(_undoEffectsFrom);
     }
 
     /// <summary>Takes back what a command (or run) that was rolled back had staged.</summary>

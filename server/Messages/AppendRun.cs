@@ -43,9 +43,9 @@ internal sealed class AppendRun : WriteRun
             }
 
             // Rare: retries of sends stored by an earlier batch (a lost ack). Their rows were not inserted, but their
-            // seqs were taken, so the attempt is undone (back to the run's savepoint) and made again with them known,
-            // which keeps every room gap-free.
-            await context.UndoRunAsync(cancellationToken);
+            // seqs were taken, so the attempt is undone (back to the writer's savepoint for this run, or for this send
+            // alone) and made again with them known, which keeps every room gap-free.
+            await context.UndoAttemptAsync(cancellationToken);
             if (!retries.Aggregate(false, (added, key) => originals.Add(key) | added))
             {
                 throw new InvalidOperationException("A send conflicted with a stored one it was already checked against.");

@@ -24,15 +24,24 @@ public partial class WriterBatchTests
         Func<Task<SendResult>> Send(string room, string text) => () => Writer.SubmitAsync(new AppendMessage(sender, room, text, NewId(), now), Ct);
 
         // Compiles every statement of a run into two rooms.
-        var (one, two, three) = await InOneBatchAsync(Send("general", "one"), Send("second", "one"), Send("general", "two"));
-        Assert.Equal((1L, 1L, 2L), ((await one).Message.Seq, (await two).Message.Seq, (await three).Message.Seq));
+        var (one, oneInSecond, two) = await InOneBatchAsync(Send("general", "one"), Send("second", "one"), Send("general", "two"));
+        Assert.Equal((1L, 1L, 2L), ((await one).Message.Seq, (await oneInSecond).Message.Seq, (await two).Message.Seq));
 
         // The database refuses one row: the run's insert fails half-way and the run is rolled back; its sends then run one
-        // at a time, and only the refused one fails. The trigger is also a change of schema under the kept statements.
+        // at a time, and only the refused one fails. The retry among them is found by its own insert, alone, which rolls back
+        // to the writer's savepoint for that command and tries again. The trigger is also a change of schema under the kept statements.
         await RefuseTextAsync("boom");
-        var (before, boom, after) = await InOneBatchAsync(Send("general", "three"), Send("general", "boom"), Send("second", "two"));
+        var original = (await one).Message;
+        var (before, boom, retry, after) = await InOneBatchAsync(Send("general", "three"), Send("general", "boom"),
+            () => Writer.SubmitAsync(new AppendMessage(sender, "general", "one, retried", original.ClientMessageId, now), Ct), Send("second", "two"));
         Assert.IsType<ChatException>(await Assert.ThrowsAnyAsync<Exception>(() => boom));
         Assert.Equal((3L, 2L), ((await before).Message.Seq, (await after).Message.Seq));
+        Assert.True((await retry).Duplicate);
+        Assert.Equal((original.Id, original.Seq, "one"), ((await retry).Message.Id, (await retry).Message.Seq, (await retry).Message.Text));
+
+        // The same three-row statement that failed half-way, kept, stores a run correctly in the next batch.
+        var (four, threeInSecond, five) = await InOneBatchAsync(Send("general", "four"), Send("second", "three"), Send("general", "five"));
+        Assert.Equal((4L, 3L, 5L), ((await four).Message.Seq, (await threeInSecond).Message.Seq, (await five).Message.Seq));
 
         // A batch that fails as a whole fails every caller in it and stores nothing.
         var (lost, failure, lostToo) = await InOneBatchAsync(Send("general", "lost"), () => Writer.SubmitAsync(new FailBatch(), Ct), Send("second", "lost"));
@@ -42,10 +51,10 @@ public partial class WriterBatchTests
         }
 
         // And after all that, a run stores where it should: right after the last stored seq of each room.
-        var (four, three2, five) = await InOneBatchAsync(Send("general", "four"), Send("second", "three"), Send("general", "five"));
-        Assert.Equal((4L, 3L, 5L), ((await four).Message.Seq, (await three2).Message.Seq, (await five).Message.Seq));
-        Assert.Equal("five", (await five).Message.Text);
-        foreach (var (room, texts) in new[] { ("general", new[] { "one", "two", "three", "four", "five" }), ("second", ["one", "two", "three"]) })
+        var (six, fourInSecond, seven) = await InOneBatchAsync(Send("general", "six"), Send("second", "four"), Send("general", "seven"));
+        Assert.Equal((6L, 4L, 7L), ((await six).Message.Seq, (await fourInSecond).Message.Seq, (await seven).Message.Seq));
+        Assert.Equal("seven", (await seven).Message.Text);
+        foreach (var (room, texts) in new[] { ("general", new[] { "one", "two", "three", "four", "five", "six", "seven" }), ("second", ["one", "two", "three", "four"]) })
         {
             var log = (await alice.Connection.StreamMessagesSinceAsync(room, 0, Ct).ToListAsync(Ct)).Where(m => m.Kind == EntryKinds.Message).ToList();
             Assert.Equal(texts, log.Select(m => m.Text));
