@@ -5,7 +5,6 @@ using ChatApp.Contracts;
 using ChatApp.Server.Errors;
 using ChatApp.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace ChatApp.Server.Data;
@@ -71,8 +70,13 @@ public sealed partial class DatabaseWriter(
         await base.StopAsync(cancellationToken);
     }
 
-    private const string CommandSavepoint = "command";
-    private const string RunSavepoint = "run";
+    // Savepoints as plain statements both providers take, run through the writer's kept commands: EF's savepoint API
+    // built and compiled a new command for each.
+    private const string SaveCommand = "SAVEPOINT command", ReleaseCommand = "RELEASE SAVEPOINT command", RollBackToCommand = "ROLLBACK TO SAVEPOINT command";
+    private const string SaveRun = "SAVEPOINT run", ReleaseRun = "RELEASE SAVEPOINT run", RollBackToRun = "ROLLBACK TO SAVEPOINT run";
+
+    // The context, connection and compiled commands batches share (on SQLite); only the writer loop touches it.
+    private WriterSession? _session;
 
     /// <summary>How often a command that lost a lock race (a deadlock between two nodes' batches) is put off before it fails.</summary>
     private const int MaxLockRetries = 3;
@@ -100,6 +104,17 @@ public sealed partial class DatabaseWriter(
 
             await CommitBatchAsync(batch);
         }
+
+        await CloseSessionAsync();
+    }
+
+    private async Task CloseSessionAsync()
+    {
+        if (_session is { } session)
+        {
+            _session = null;
+            await session.DisposeAsync();
+        }
     }
 
     private async Task CommitBatchAsync(List<WriteCommand> batch)
@@ -110,9 +125,9 @@ public sealed partial class DatabaseWriter(
         var putOff = new List<WriteCommand>();
         try
         {
-            await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
-            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-            var context = new WriteContext(db, effects);
+            var session = _session ??= await WriterSession.OpenAsync(contexts, CancellationToken.None);
+            await using var transaction = await session.Db.Database.BeginTransactionAsync(CancellationToken.None);
+            var context = new WriteContext(session.Db, effects, session.Statements);
             for (var start = 0; start < batch.Count;)
             {
                 var run = batch[start].Run;
@@ -122,11 +137,11 @@ public sealed partial class DatabaseWriter(
                     end++;
                 }
 
-                if (run is null || !await TryRunAsync(run, batch.GetRange(start, end - start), transaction, context, succeeded))
+                if (run is null || !await TryRunAsync(run, batch.GetRange(start, end - start), context, succeeded))
                 {
                     for (var i = start; i < end; i++)
                     {
-                        await RunAloneAsync(batch[i], transaction, context, succeeded, putOff);
+                        await RunAloneAsync(batch[i], context, succeeded, putOff);
                     }
                 }
 
@@ -145,6 +160,8 @@ public sealed partial class DatabaseWriter(
         catch (Exception ex)
         {
             LastFailure = ex;
+            // Whatever state the failure left the connection in, the next batch starts on a new one.
+            await CloseSessionAsync();
             metrics.BatchCommitted(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: false);
             LogBatchFailed(logger, ex, batch.Count);
             var failure = ChatException.Unavailable("The server could not store that; nothing was saved. Try again.");
@@ -155,6 +172,11 @@ public sealed partial class DatabaseWriter(
             }
 
             return;
+        }
+
+        if (_session is { KeptAcrossBatches: false })
+        {
+            await CloseSessionAsync(); // after the transaction's own disposal, at the end of the try block
         }
 
         _putOff.AddRange(putOff); // after the commit: this batch's locks are released, so the next attempt can win
@@ -184,14 +206,14 @@ public sealed partial class DatabaseWriter(
     }
 
     /// <summary>Runs one command in a savepoint of its own, so a refusal leaves no trace while the rest of the batch commits.</summary>
-    private async Task RunAloneAsync(WriteCommand command, IDbContextTransaction transaction, WriteContext context, List<WriteCommand> succeeded, List<WriteCommand> putOff)
+    private async Task RunAloneAsync(WriteCommand command, WriteContext context, List<WriteCommand> succeeded, List<WriteCommand> putOff)
     {
-        var effectsBefore = context.EffectCount;
-        await transaction.CreateSavepointAsync(CommandSavepoint, CancellationToken.None);
+        await context.ExecuteAsync(SaveCommand, CancellationToken.None);
+        context.BeginAttempt(RollBackToCommand);
         try
         {
             await command.ExecuteAsync(context, CancellationToken.None);
-            await transaction.ReleaseSavepointAsync(CommandSavepoint, CancellationToken.None);
+            await context.ExecuteAsync(ReleaseCommand, CancellationToken.None);
             succeeded.Add(command);
             // Its changes are in the transaction now. Left tracked, every later command's SaveChanges would scan them again
             // (a batch of n joins cost n² in DetectChanges, which showed in a profile); a command that wrote with plain SQL
@@ -200,9 +222,8 @@ public sealed partial class DatabaseWriter(
         }
         catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException || LostLockRace(ex))
         {
-            await transaction.RollbackToSavepointAsync(CommandSavepoint, CancellationToken.None);
-            context.Db.ChangeTracker.Clear();
-            context.DropEffectsFrom(effectsBefore);
+            await context.UndoAttemptAsync(CancellationToken.None);
+            await context.ExecuteAsync(ReleaseCommand, CancellationToken.None);
             // On PostgreSQL another node's batch may lock the same rooms in the other order: the database then picks
             // this command as the deadlock's victim. Trying again in this transaction would meet the same locks, so it
             // goes first in the next batch, once this one has committed and let go of them.
@@ -244,21 +265,20 @@ public sealed partial class DatabaseWriter(
     /// Runs a run of commands as a set. Its refusals are decided before it writes; the savepoint is only for a
     /// failure of the database itself, after which the caller runs the commands one at a time. Returns false then.
     /// </summary>
-    private async Task<bool> TryRunAsync(WriteRun run, List<WriteCommand> commands, IDbContextTransaction transaction, WriteContext context, List<WriteCommand> succeeded)
+    private async Task<bool> TryRunAsync(WriteRun run, List<WriteCommand> commands, WriteContext context, List<WriteCommand> succeeded)
     {
-        var effectsBefore = context.EffectCount;
-        await transaction.CreateSavepointAsync(RunSavepoint, CancellationToken.None);
+        await context.ExecuteAsync(SaveRun, CancellationToken.None);
+        context.BeginAttempt(RollBackToRun);
         ChatException?[] refusals;
         try
         {
             refusals = await run.ExecuteAsync(context, commands, CancellationToken.None);
-            await transaction.ReleaseSavepointAsync(RunSavepoint, CancellationToken.None);
+            await context.ExecuteAsync(ReleaseRun, CancellationToken.None);
         }
         catch (Exception ex) when (ex is ChatException or DbUpdateException or DbException || LostLockRace(ex))
         {
-            await transaction.RollbackToSavepointAsync(RunSavepoint, CancellationToken.None);
-            context.Db.ChangeTracker.Clear();
-            context.DropEffectsFrom(effectsBefore);
+            await context.UndoAttemptAsync(CancellationToken.None);
+            await context.ExecuteAsync(ReleaseRun, CancellationToken.None);
             LogRunFailed(logger, ex, commands.Count, commands[0].GetType().Name);
             return false;
         }

@@ -6,30 +6,68 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace ChatApp.Server.Data;
 
 /// <summary>What a command sees while it runs inside the writer's transaction.</summary>
-public sealed class WriteContext(ChatDbContext db, List<object> effects)
+public sealed class WriteContext
 {
-    public ChatDbContext Db { get; } = db;
+    private readonly List<object> _effects;
+    private readonly WriterStatements _statements;
 
-    /// <summary>Marks a log entry for fan-out once the transaction has committed.</summary>
-    public void Append(ChatMessage entry) => effects.Add(entry);
-
-    /// <summary>
-    /// A plain SQL command on the writer's connection, inside its transaction, for set-based work EF would do a row
-    /// at a time. Re-executing one command with new parameter values reuses its compiled statement.
-    /// </summary>
-    public DbCommand Command(string sql)
+    internal WriteContext(ChatDbContext db, List<object> effects, WriterStatements statements)
     {
-        var command = Db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = Db.Database.CurrentTransaction?.GetDbTransaction();
-        return command;
+        Db = db;
+        _effects = effects;
+        _statements = statements;
     }
 
-    internal int EffectCount => effects.Count;
+    public ChatDbContext Db { get; }
+
+    /// <summary>Marks a log entry for fan-out once the transaction has committed.</summary>
+    public void Append(ChatMessage entry) => _effects.Add(entry);
+
+    /// <summary>
+    /// A plain SQL command on the writer's connection, inside its transaction, for set-based work EF would do a row at a
+    /// time. The writer keeps it (compiled) for later batches: <paramref name="addParameters"/> runs only when it is made,
+    /// the caller sets the values by position each time, and must not dispose it. So <paramref name="sql"/> must be one of
+    /// a few fixed texts, never one that varies with the data (see AppendSql's padded lists).
+    /// </summary>
+    public DbCommand Statement(string sql, Action<DbCommand>? addParameters = null) =>
+        _statements.Get(sql, Db.Database.CurrentTransaction?.GetDbTransaction(), addParameters, static (command, add) => add?.Invoke(command));
+
+    /// <summary>As <see cref="Statement(string, Action{DbCommand})"/>, for a static lambda that needs a value (a list's padded length, say).</summary>
+    public DbCommand Statement<TState>(string sql, TState state, Action<DbCommand, TState> addParameters) =>
+        _statements.Get(sql, Db.Database.CurrentTransaction?.GetDbTransaction(), state, addParameters);
+
+    /// <summary>Runs one of the writer's fixed statements that takes no parameters (a savepoint, say).</summary>
+    internal async Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>
+        await Statement(sql).ExecuteNonQueryAsync(cancellationToken);
+
+    internal int EffectCount => _effects.Count;
+
+    // The savepoint the writer opened for what runs now (a run, or a command alone) and where its effects start.
+    private string _undoStatement = "";
+    private int _undoEffectsFrom;
+
+    /// <summary>The writer opened a savepoint for a run or a command alone; <paramref name="rollBackTo"/> returns to it.</summary>
+    internal void BeginAttempt(string rollBackTo)
+    {
+        _undoStatement = rollBackTo;
+        _undoEffectsFrom = EffectCount;
+    }
+
+    /// <summary>
+    /// Undoes what the run (or the command alone) in progress wrote, back to the savepoint the writer opened for it, which
+    /// stays open, and takes back what it staged. A <see cref="WriteRun"/> that must make its attempt again uses it, so
+    /// the writer's savepoint serves it too: one of the run's own was two more statements per batch.
+    /// </summary>
+    internal async Task UndoAttemptAsync(CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(_undoStatement, cancellationToken);
+        Db.ChangeTracker.Clear();
+        DropEffectsFrom(_undoEffectsFrom);
+    }
 
     /// <summary>Takes back what a command (or run) that was rolled back had staged.</summary>
-    internal void DropEffectsFrom(int start) => effects.RemoveRange(start, effects.Count - start);
+    internal void DropEffectsFrom(int start) => _effects.RemoveRange(start, _effects.Count - start);
 
     /// <summary>Marks any other live effect (a group change, say) for after the commit, in order with the entries.</summary>
-    public void AfterCommit(object effect) => effects.Add(effect);
+    public void AfterCommit(object effect) => _effects.Add(effect);
 }

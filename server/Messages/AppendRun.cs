@@ -36,29 +36,21 @@ internal sealed class AppendRun : WriteRun
         var originals = await FindOriginalsAsync(context, sql, sends.Where(s => Refuse(s, rooms) is not null), cancellationToken);
         while (true)
         {
-            await SavepointAsync(context, "SAVEPOINT append", cancellationToken);
             var (refusals, retries) = await AttemptAsync(context, sql, sends, rooms, originals, cancellationToken);
             if (retries.Count == 0)
             {
-                await SavepointAsync(context, "RELEASE SAVEPOINT append", cancellationToken);
                 return refusals;
             }
 
             // Rare: retries of sends stored by an earlier batch (a lost ack). Their rows were not inserted, but their
-            // seqs were taken, so the attempt is undone and made again with them known, which keeps every room gap-free.
-            await SavepointAsync(context, "ROLLBACK TO SAVEPOINT append", cancellationToken);
-            await SavepointAsync(context, "RELEASE SAVEPOINT append", cancellationToken);
+            // seqs were taken, so the attempt is undone (back to the writer's savepoint for this run, or for this send
+            // alone) and made again with them known, which keeps every room gap-free.
+            await context.UndoAttemptAsync(cancellationToken);
             if (!retries.Aggregate(false, (added, key) => originals.Add(key) | added))
             {
                 throw new InvalidOperationException("A send conflicted with a stored one it was already checked against.");
             }
         }
-    }
-
-    private static async Task SavepointAsync(WriteContext context, string statement, CancellationToken cancellationToken)
-    {
-        await using var command = context.Command(statement);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static ChatException? Refuse(AppendMessage send, Dictionary<string, RoomRow> rooms) =>
@@ -138,11 +130,13 @@ internal sealed class AppendRun : WriteRun
         var keys = sends.Select(s => (s.Sender.Id, s.ClientMessageId)).Distinct().ToList();
         foreach (var chunk in keys.Chunk(AppendSql.ListChunk))
         {
-            await using var command = context.Command(sql.Originals(chunk.Length));
-            for (var i = 0; i < chunk.Length; i++)
+            var size = AppendSql.Padded(chunk.Length);
+            var command = context.Statement(sql.Originals(chunk.Length), size, static (c, size) => AddPairs(c, "s", "c", size));
+            for (var i = 0; i < size; i++)
             {
-                AppendSql.Add(command, $"@s{i}", chunk[i].Item1);
-                AppendSql.Add(command, $"@c{i}", chunk[i].Item2);
+                var (sender, clientId) = chunk[Math.Min(i, chunk.Length - 1)];
+                command.Parameters[2 * i].Value = sender;
+                command.Parameters[(2 * i) + 1].Value = clientId;
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -153,6 +147,16 @@ internal sealed class AppendRun : WriteRun
         }
 
         return found;
+    }
+
+    /// <summary>Parameters @{first}0, @{second}0, @{first}1, ...: a padded list of pairs, in the order the values are set.</summary>
+    private static void AddPairs(DbCommand command, string first, string second, int size)
+    {
+        for (var i = 0; i < size; i++)
+        {
+            AppendSql.Add(command, $"@{first}{i}", DBNull.Value);
+            AppendSql.Add(command, $"@{second}{i}", DBNull.Value);
+        }
     }
 
     /// <summary>A retry of a stored send: the original as history shows it (reactions and mentions filled in). Rare, so EF.</summary>
@@ -185,13 +189,11 @@ internal sealed class AppendRun : WriteRun
         // Room names compare without case in the database (NOCASE); room names are ASCII, so OrdinalIgnoreCase agrees.
         var names = sends.Select(s => s.RoomName).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var rooms = new Dictionary<string, RoomRow>(StringComparer.OrdinalIgnoreCase);
-        await using (var command = context.Command(sql.Rooms(names.Count)))
+        foreach (var chunk in names.Chunk(AppendSql.ListChunk))
         {
-            for (var i = 0; i < names.Count; i++)
-            {
-                AppendSql.Add(command, $"@n{i}", names[i]);
-            }
-
+            var size = AppendSql.Padded(chunk.Length);
+            var command = context.Statement(sql.Rooms(chunk.Length), size, static (c, size) => AppendSql.AddList(c, "n", size));
+            AppendSql.SetList(command, 0, size, chunk);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -204,16 +206,13 @@ internal sealed class AppendRun : WriteRun
         var pairs = sends.Where(s => rooms.ContainsKey(s.RoomName)).Select(s => (Room: rooms[s.RoomName].Id, User: s.Sender.Id)).Distinct();
         foreach (var chunk in pairs.Chunk(AppendSql.ListChunk))
         {
-            var groups = chunk.GroupBy(p => p.Room, p => p.User).ToList();
-            await using var command = context.Command(sql.Memberships(groups.Select(g => g.Count()).ToList()));
-            for (var g = 0; g < groups.Count; g++)
+            var size = AppendSql.Padded(chunk.Length);
+            var command = context.Statement(sql.Memberships(chunk.Length), size, static (c, size) => AddPairs(c, "r", "u", size));
+            for (var i = 0; i < size; i++)
             {
-                AppendSql.Add(command, $"@r{g}", groups[g].Key);
-                var u = 0;
-                foreach (var user in groups[g])
-                {
-                    AppendSql.Add(command, $"@u{g}_{u++}", user);
-                }
+                var (room, user) = chunk[Math.Min(i, chunk.Length - 1)];
+                command.Parameters[2 * i].Value = room;
+                command.Parameters[(2 * i) + 1].Value = user;
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -238,9 +237,7 @@ internal sealed class AppendRun : WriteRun
         }
 
         var firstSeqs = new Dictionary<long, long>(counts.Count);
-        await using var command = context.Command(sql.AdvanceSeq);
-        AppendSql.Add(command, "@count", 0L);
-        AppendSql.Add(command, "@room", 0L);
+        var command = AdvanceSeqCommand(context, sql);
         foreach (var (roomId, count) in counts)
         {
             command.Parameters[0].Value = count;
@@ -254,6 +251,14 @@ internal sealed class AppendRun : WriteRun
 
         return firstSeqs;
     }
+
+    /// <summary>The command of <see cref="AppendSql.AdvanceSeq"/>: parameters @count, then @room.</summary>
+    internal static DbCommand AdvanceSeqCommand(WriteContext context, AppendSql sql) =>
+        context.Statement(sql.AdvanceSeq, static c =>
+        {
+            AppendSql.Add(c, "@count", 0L);
+            AppendSql.Add(c, "@room", 0L);
+        });
 
     /// <summary>A room a run sends to, and which of the run's senders are its members.</summary>
     internal sealed record RoomRow(long Id, string Name, bool IsPrivate, bool Archived)

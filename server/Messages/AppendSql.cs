@@ -16,10 +16,27 @@ internal sealed class AppendSql
     /// <summary>Keys per statement: keeps a statement's parameters and expression depth small on any provider.</summary>
     public const int ListChunk = 200;
 
+    /// <summary>
+    /// The lengths a list of keys is padded to (by repeating its last key, which matches nothing more). The writer keeps
+    /// a compiled command per statement text, so a text must not vary with every list length: these few sizes bound
+    /// the texts of each query, at the cost of binding at most twice the parameters.
+    /// </summary>
+    private static readonly int[] ListSizes = [1, 2, 4, 8, 16, 32, 64, 128, ListChunk];
+
+    /// <summary>The padded length of a list of <paramref name="count"/> keys (1 to <see cref="ListChunk"/>).</summary>
+    public static int Padded(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ListChunk);
+        return ListSizes.First(size => size >= count);
+    }
+
     private static readonly ConditionalWeakTable<IModel, AppendSql> ByModel = [];
 
     private readonly string _entries, _entrySender, _entryClientId, _entryRoom, _entrySeq, _entryId, _insertEntries;
     private readonly string?[] _insertEntriesByRows = new string?[InsertRows + 1];
+    private readonly string?[] _originalsBySize = new string?[ListChunk + 1], _roomsBySize = new string?[ListChunk + 1], _membershipsBySize = new string?[ListChunk + 1];
+    private readonly Dictionary<(int, int), string> _namedMembersBySizes = [];
     private readonly string _rooms, _roomId, _roomName, _roomPrivate, _roomArchived, _roomDeleted;
     private readonly string _members, _memberRoom, _memberUser;
     private readonly string _users, _userId, _userName;
@@ -99,48 +116,77 @@ internal sealed class AppendSql
         return sql;
     }
 
-    /// <summary>(sender id, client message id) of the stored entries among the pairs @s0/@c0, @s1/@c1, ...</summary>
-    public string Originals(int pairs)
-    {
-        var sql = new StringBuilder($"SELECT {_entrySender}, {_entryClientId} FROM {_entries} WHERE ");
-        for (var i = 0; i < pairs; i++)
-        {
-            sql.Append(i == 0 ? "" : " OR ").Append($"({_entrySender} = @s{i} AND {_entryClientId} = @c{i})");
-        }
+    /// <summary>(sender id, client message id) of the stored entries among the pairs @s0/@c0, @s1/@c1, ... (a <see cref="Padded"/> count).</summary>
+    public string Originals(int pairs) => _originalsBySize[Padded(pairs)] ??= OrPairs(
+        $"SELECT {_entrySender}, {_entryClientId} FROM {_entries} WHERE ", _entrySender, "s", _entryClientId, "c", Padded(pairs));
 
-        return sql.ToString();
-    }
-
-    /// <summary>Live rooms named @n0, @n1, ...: id, name, private, archived-at.</summary>
-    public string Rooms(int names) =>
+    /// <summary>Live rooms named @n0, @n1, ... (a <see cref="Padded"/> count): id, name, private, archived-at.</summary>
+    public string Rooms(int names) => _roomsBySize[Padded(names)] ??=
         $"""
         SELECT {_roomId}, {_roomName}, {_roomPrivate}, {_roomArchived} FROM {_rooms}
-        WHERE {_roomName} IN ({List("n", names)}) AND {_roomDeleted} IS NULL
+        WHERE {_roomName} IN ({List("n", Padded(names))}) AND {_roomDeleted} IS NULL
         """;
 
     /// <summary>
-    /// (room id, user id) of the memberships among room @r0 with users @u0_0, @u0_1, ..., room @r1 with @u1_0, ...
-    /// (<paramref name="usersPerRoom"/> users for each room in turn): each term one lookup in the key (room, user).
+    /// (room id, user id) of the memberships among the pairs @r0/@u0, @r1/@u1, ... (a <see cref="Padded"/> count): each
+    /// term one lookup in the key (room, user).
     /// </summary>
-    public string Memberships(IReadOnlyList<int> usersPerRoom)
+    public string Memberships(int pairs) => _membershipsBySize[Padded(pairs)] ??= OrPairs(
+        $"SELECT {_memberRoom}, {_memberUser} FROM {_members} WHERE ", _memberRoom, "r", _memberUser, "u", Padded(pairs));
+
+    /// <summary>
+    /// Members (room id, user id, user name) of the rooms @r0, @r1, ... whose names are among @n0, @n1, ... (both
+    /// <see cref="Padded"/> counts). Its texts are made when first asked for, under a lock: the writers of two hosts in
+    /// one process (tests) share a model, and a dictionary, unlike the arrays above, is not safe to race on.
+    /// </summary>
+    public string NamedMembers(int rooms, int names)
     {
-        var sql = new StringBuilder($"SELECT {_memberRoom}, {_memberUser} FROM {_members} WHERE ");
-        for (var r = 0; r < usersPerRoom.Count; r++)
+        var sizes = (Padded(rooms), Padded(names));
+        lock (_namedMembersBySizes)
         {
-            sql.Append(r == 0 ? "" : " OR ").Append($"({_memberRoom} = @r{r} AND {_memberUser} IN (")
-                .AppendJoin(", ", Enumerable.Range(0, usersPerRoom[r]).Select(u => $"@u{r}_{u}")).Append("))");
+            if (!_namedMembersBySizes.TryGetValue(sizes, out var sql))
+            {
+                sql = $"""
+                    SELECT m.{_memberRoom}, u.{_userId}, u.{_userName}
+                    FROM {_members} m JOIN {_users} u ON u.{_userId} = m.{_memberUser}
+                    WHERE m.{_memberRoom} IN ({List("r", sizes.Item1)}) AND u.{_userName} IN ({List("n", sizes.Item2)})
+                    """;
+                _namedMembersBySizes.Add(sizes, sql);
+            }
+
+            return sql;
+        }
+    }
+
+    private static string OrPairs(string select, string first, string firstPrefix, string second, string secondPrefix, int pairs)
+    {
+        var sql = new StringBuilder(select);
+        for (var i = 0; i < pairs; i++)
+        {
+            sql.Append(i == 0 ? "" : " OR ").Append($"({first} = @{firstPrefix}{i} AND {second} = @{secondPrefix}{i})");
         }
 
         return sql.ToString();
     }
 
-    /// <summary>Members (room id, user id, user name) of the rooms @r0, @r1, ... whose names are among @n0, @n1, ...</summary>
-    public string NamedMembers(int rooms, int names) =>
-        $"""
-        SELECT m.{_memberRoom}, u.{_userId}, u.{_userName}
-        FROM {_members} m JOIN {_users} u ON u.{_userId} = m.{_memberUser}
-        WHERE m.{_memberRoom} IN ({List("r", rooms)}) AND u.{_userName} IN ({List("n", names)})
-        """;
+    /// <summary>Adds a padded list's parameters, in order (for <see cref="WriteContext.Statement"/>: once per text).</summary>
+    public static void AddList(DbCommand command, string prefix, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Add(command, $"@{prefix}{i}", DBNull.Value);
+        }
+    }
+
+    /// <summary>Sets <paramref name="size"/> parameters from position <paramref name="first"/> to the values, the last repeated into the padding.</summary>
+    public static void SetList<T>(DbCommand command, int first, int size, IReadOnlyList<T> values)
+        where T : notnull
+    {
+        for (var i = 0; i < size; i++)
+        {
+            command.Parameters[first + i].Value = values[Math.Min(i, values.Count - 1)];
+        }
+    }
 
     private static string List(string prefix, int count) =>
         string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{prefix}{i}"));

@@ -59,117 +59,88 @@ internal static class EntryInsert
     private static async Task<int> InsertRowsAsync(WriteContext context, AppendSql sql, LogEntry[] entries,
         Dictionary<(long, long), LogEntry> byRoomAndSeq, CancellationToken cancellationToken)
     {
-        // One command for the full chunks (prepared once, re-bound per chunk) and one for what remains.
-        DbCommand? full = null, rest = null;
-        try
+        var returned = 0;
+        for (var start = 0; start < entries.Length; start += AppendSql.InsertRows)
         {
-            var returned = 0;
-            for (var start = 0; start < entries.Length; start += AppendSql.InsertRows)
+            // A command per row count (1 to InsertRows), each compiled once and kept by the writer.
+            var rows = Math.Min(AppendSql.InsertRows, entries.Length - start);
+            var command = Command(context, sql, rows);
+            for (var row = 0; row < rows; row++)
             {
-                var rows = Math.Min(AppendSql.InsertRows, entries.Length - start);
-                var command = rows == AppendSql.InsertRows ? full ??= Command(context, sql, rows) : rest = Command(context, sql, rows);
-                for (var row = 0; row < rows; row++)
-                {
-                    var entry = entries[start + row];
-                    var p = row * Columns;
-                    command.Parameters[p].Value = entry.RoomId;
-                    command.Parameters[p + 1].Value = entry.Seq;
-                    command.Parameters[p + 2].Value = entry.SenderId;
-                    command.Parameters[p + 3].Value = entry.Kind;
-                    command.Parameters[p + 4].Value = entry.Text;
-                    command.Parameters[p + 5].Value = entry.ClientMessageId;
-                    command.Parameters[p + 6].Value = entry.SentAt;
-                }
-
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    byRoomAndSeq[(reader.GetInt64(1), reader.GetInt64(2))].Id = reader.GetInt64(0);
-                    returned++;
-                }
+                var entry = entries[start + row];
+                var p = row * Columns;
+                command.Parameters[p].Value = entry.RoomId;
+                command.Parameters[p + 1].Value = entry.Seq;
+                command.Parameters[p + 2].Value = entry.SenderId;
+                command.Parameters[p + 3].Value = entry.Kind;
+                command.Parameters[p + 4].Value = entry.Text;
+                command.Parameters[p + 5].Value = entry.ClientMessageId;
+                command.Parameters[p + 6].Value = entry.SentAt;
             }
 
-            return returned;
-        }
-        finally
-        {
-            if (full is not null)
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                await full.DisposeAsync();
-            }
-
-            if (rest is not null)
-            {
-                await rest.DisposeAsync();
+                byRoomAndSeq[(reader.GetInt64(1), reader.GetInt64(2))].Id = reader.GetInt64(0);
+                returned++;
             }
         }
+
+        return returned;
     }
 
-    private static DbCommand Command(WriteContext context, AppendSql sql, int rows)
-    {
-        var command = context.Command(sql.InsertEntries(rows));
-        for (var row = 0; row < rows; row++)
+    private static DbCommand Command(WriteContext context, AppendSql sql, int rows) =>
+        context.Statement(sql.InsertEntries(rows), rows, static (command, rows) =>
         {
-            foreach (var column in (ReadOnlySpan<string>)["room", "seq", "sender", "kind", "text", "clientId", "sentAt"])
+            for (var row = 0; row < rows; row++)
             {
-                AppendSql.Add(command, $"@{column}{row}", DBNull.Value);
+                foreach (var column in (ReadOnlySpan<string>)["room", "seq", "sender", "kind", "text", "clientId", "sentAt"])
+                {
+                    AppendSql.Add(command, $"@{column}{row}", DBNull.Value);
+                }
             }
-        }
-
-        return command;
-    }
+        });
 
     /// <summary>In queue order: mentions (rare: only texts naming a member), then each message for the fan-out and its ack.</summary>
     private static async Task CompleteAsync(WriteContext context, AppendSql sql, List<(AppendMessage Send, AppendRun.RoomRow Room)> accepted,
         LogEntry[] entries, IReadOnlyList<MentionParser.Member>?[] mentionable, CancellationToken cancellationToken)
     {
         DbCommand? mention = null;
-        try
+        for (var i = 0; i < entries.Length; i++)
         {
-            for (var i = 0; i < entries.Length; i++)
+            var (send, room) = accepted[i];
+            var entry = entries[i];
+            List<string> mentions = [];
+            if (mentionable[i] is { Count: > 0 } members)
             {
-                var (send, room) = accepted[i];
-                var entry = entries[i];
-                List<string> mentions = [];
-                if (mentionable[i] is { Count: > 0 } members)
+                mention ??= MentionCommand(context, sql);
+                foreach (var member in members)
                 {
-                    mention ??= MentionCommand(context, sql);
-                    foreach (var member in members)
-                    {
-                        mention.Parameters[0].Value = member.UserId;
-                        mention.Parameters[1].Value = room.Id;
-                        mention.Parameters[2].Value = entry.Seq;
-                        await mention.ExecuteNonQueryAsync(cancellationToken);
-                    }
-
-                    mentions = members.Select(m => m.UserName).ToList();
+                    mention.Parameters[0].Value = member.UserId;
+                    mention.Parameters[1].Value = room.Id;
+                    mention.Parameters[2].Value = entry.Seq;
+                    await mention.ExecuteNonQueryAsync(cancellationToken);
                 }
 
-                var message = WireMessages.From(entry, room.Name, send.Sender.Name);
-                if (mentions.Count > 0)
-                {
-                    message = message with { Mentions = mentions }; // a copy only for the few messages that mention someone
-                }
+                mentions = members.Select(m => m.UserName).ToList();
+            }
 
-                context.Append(message);
-                send.Succeed(new SendResult(message, Duplicate: false));
-            }
-        }
-        finally
-        {
-            if (mention is not null)
+            var message = WireMessages.From(entry, room.Name, send.Sender.Name);
+            if (mentions.Count > 0)
             {
-                await mention.DisposeAsync();
+                message = message with { Mentions = mentions }; // a copy only for the few messages that mention someone
             }
+
+            context.Append(message);
+            send.Succeed(new SendResult(message, Duplicate: false));
         }
     }
 
-    private static DbCommand MentionCommand(WriteContext context, AppendSql sql)
-    {
-        var command = context.Command(sql.InsertMention);
-        AppendSql.Add(command, "@user", 0L);
-        AppendSql.Add(command, "@room", 0L);
-        AppendSql.Add(command, "@seq", 0L);
-        return command;
-    }
+    private static DbCommand MentionCommand(WriteContext context, AppendSql sql) =>
+        context.Statement(sql.InsertMention, static command =>
+        {
+            AppendSql.Add(command, "@user", 0L);
+            AppendSql.Add(command, "@room", 0L);
+            AppendSql.Add(command, "@seq", 0L);
+        });
 }

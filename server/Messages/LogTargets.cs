@@ -44,29 +44,27 @@ internal static class LogTargets
         DateTimeOffset now, long? targetSeq, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        await using (var advance = context.Command(AppendSql.For(db).AdvanceSeq))
+        var advance = AppendRun.AdvanceSeqCommand(context, AppendSql.For(db));
+        advance.Parameters[0].Value = 1L;
+        advance.Parameters[1].Value = room.Id;
+        long lastSeq;
+        await using (var reader = await advance.ExecuteReaderAsync(cancellationToken))
         {
-            AppendSql.Add(advance, "@count", 1L);
-            AppendSql.Add(advance, "@room", room.Id);
-            long lastSeq;
-            await using (var reader = await advance.ExecuteReaderAsync(cancellationToken))
-            {
-                await reader.ReadAsync(cancellationToken);
-                lastSeq = reader.GetInt64(0);
-                context.AfterCommit(new MemberVersionMark(room.Name, reader.GetInt64(1)));
-            }
+            await reader.ReadAsync(cancellationToken);
+            lastSeq = reader.GetInt64(0);
+            context.AfterCommit(new MemberVersionMark(room.Name, reader.GetInt64(1)));
+        }
 
-            // Stored already: the tracked room learns it without EF writing it a second time.
-            var tracked = db.Entry(room);
-            if (tracked.State == EntityState.Detached)
-            {
-                room.LastSeq = lastSeq;
-            }
-            else
-            {
-                tracked.Property(r => r.LastSeq).CurrentValue = lastSeq;
-                tracked.Property(r => r.LastSeq).OriginalValue = lastSeq;
-            }
+        // Stored already: the tracked room learns it without EF writing it a second time.
+        var tracked = db.Entry(room);
+        if (tracked.State == EntityState.Detached)
+        {
+            room.LastSeq = lastSeq;
+        }
+        else
+        {
+            tracked.Property(r => r.LastSeq).CurrentValue = lastSeq;
+            tracked.Property(r => r.LastSeq).OriginalValue = lastSeq;
         }
 
         var entry = new LogEntry

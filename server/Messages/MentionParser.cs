@@ -32,25 +32,26 @@ public static partial class MentionParser
         }
 
         var names = candidates.SelectMany(c => c.Names).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        await using var command = context.Command(sql.NamedMembers(rooms.Count, names.Count));
-        for (var i = 0; i < rooms.Count; i++)
-        {
-            AppendSql.Add(command, $"@r{i}", rooms[i]);
-        }
-
-        for (var i = 0; i < names.Count; i++)
-        {
-            AppendSql.Add(command, $"@n{i}", names[i]);
-        }
-
         // User names compare without case in the database (NOCASE); mentionable names are ASCII, so OrdinalIgnoreCase agrees.
         var members = new Dictionary<(long, string), Member>(new RoomAndNameComparer());
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        foreach (var roomChunk in rooms.Chunk(AppendSql.ListChunk))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            foreach (var nameChunk in names.Chunk(AppendSql.ListChunk))
             {
-                var member = new Member(reader.GetInt64(1), reader.GetString(2));
-                members[(reader.GetInt64(0), member.UserName)] = member;
+                var (roomSize, nameSize) = (AppendSql.Padded(roomChunk.Length), AppendSql.Padded(nameChunk.Length));
+                var command = context.Statement(sql.NamedMembers(roomChunk.Length, nameChunk.Length), (roomSize, nameSize), static (c, sizes) =>
+                {
+                    AppendSql.AddList(c, "r", sizes.roomSize);
+                    AppendSql.AddList(c, "n", sizes.nameSize);
+                });
+                AppendSql.SetList(command, 0, roomSize, roomChunk);
+                AppendSql.SetList(command, roomSize, nameSize, nameChunk);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var member = new Member(reader.GetInt64(1), reader.GetString(2));
+                    members[(reader.GetInt64(0), member.UserName)] = member;
+                }
             }
         }
 
