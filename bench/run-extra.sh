@@ -50,7 +50,8 @@ keep_rooms() { [[ $1 == baseline || $1 == durable ]] && echo --keep-rooms; retur
 
 # The saturation targets: ChatApp, the bare hub (stores nothing) and the durable bare hub (BaselineHub --durable: every
 # send committed before its ack, nothing else; the bound of a durable chat on this machine).
-sat_targets=(chatapp baseline durable)
+# SAT_TARGETS="durable" runs the ladder on fewer of them (a before/after pair of one target, e.g. with DURABLE_ENV).
+sat_targets=(${SAT_TARGETS:-chatapp baseline durable})
 target_port() { case $1 in chatapp) echo "$chatapp_port" ;; baseline) echo "$baseline_port" ;; durable) echo "$durable_port" ;; esac; }
 
 # Every rate in one simulate run per server (`--rates`): the bots log in and connect once, and the run stops
@@ -109,6 +110,12 @@ run_saturation() {
       && echo "   chart: $results/saturation.svg and saturation.html"
   else
     echo "   (python3 not found: no chart)"
+  fi
+
+  # The durable bare hub's writer over its whole ladder (all steps together; ONLY=probe gives it at one rate).
+  if [[ " ${sat_targets[*]} " == *" durable "* ]] && curl -sf "http://127.0.0.1:$durable_port/stats" >"$results/durable-stats.json"; then
+    jq -r 'if .batches > 0 then "   durable bare hub writer over its ladder: \(.messages) messages in \(.batches) batches (mean \(.messages / .batches * 10 | round / 10)), mean batch time \(.batchSeconds / .batches * 1000 | . * 100 | round / 100) ms, mean COMMIT \(.commitSeconds / .batches * 1000 | . * 100 | round / 100) ms, \(.failedBatches) failed" else "   durable bare hub writer: no batches" end' \
+      "$results/durable-stats.json"
   fi
 
   [[ "${PROFILE:-}" == 1 && -n ${PROFILE_RATE:-$knee} ]] && profile_at_knee "${PROFILE_RATE:-$knee}"
