@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draws p50/p99 latency against offered load for ChatApp and the baseline from bench/run.sh's
+"""Draws p50/p99 latency against offered load for ChatApp, the baseline and the durable baseline from bench/run.sh's
 saturation.json, as a standalone SVG and a self-contained HTML page (the SVG inline plus the numbers).
 Standard library only, no network: the chart must open from the results folder as it is.
 Usage: chart.py saturation.json out.svg out.html"""
@@ -8,7 +8,7 @@ import json
 import math
 import sys
 
-COLORS = {"chatapp": "#c0392b", "baseline": "#2471a3"}
+COLORS = {"chatapp": "#c0392b", "baseline": "#2471a3", "durable": "#1e8449"}
 W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 440, 70, 170, 40, 60
 
 
@@ -59,6 +59,10 @@ def svg(data):
     return "\n".join(out)
 
 
+def fmt(ratio):
+    return "-" if ratio is None else f"{ratio:.2f}"
+
+
 def page(data, chart):
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td><td>{s['rate']:g}</td><td>{s['offeredMessagesPerSecond']:g}</td><td>{s['p50'] or 0:.1f}</td><td>{s['p99'] or 0:.1f}</td>"
@@ -68,7 +72,8 @@ def page(data, chart):
                      + (" (clean at every step: at least that)" if t.get("firstUncleanRate") is None else "") for n, t in data["targets"].items())
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(data['title'])}</title>"
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style>"
-            f"</head><body>{chart}<p>Highest clean rate: {html.escape(best)}; ratio ChatApp/baseline: {data.get('ratio')}</p>"
+            f"</head><body>{chart}<p>Highest clean rate: {html.escape(best)}; ratio ChatApp/baseline: {fmt(data.get('ratio'))}"
+            f"; ChatApp/durable baseline: {fmt(data.get('ratioToDurable'))}; durable baseline/baseline: {fmt(data.get('durableToBaseline'))}</p>"
             "<table><tr><th>server</th><th>msgs/user/s</th><th>offered msgs/s</th><th>p50 ms</th><th>p99 ms</th><th>missing</th><th>failed</th><th>clean</th></tr>"
             f"{rows}</table></body></html>\n")
 

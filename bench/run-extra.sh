@@ -45,8 +45,14 @@ saturation_step() { # target, port, rate, json file, [extra simulate arguments]:
     | grep -E '^  (messages|deliveries|latency|result)' | sed 's/^/   /' || true
 }
 
-# BaselineHub has no DeleteRoom (its rooms live in memory only): its rooms are kept rather than refused.
-keep_rooms() { [[ $1 == baseline ]] && echo --keep-rooms; return 0; }
+# BaselineHub has no DeleteRoom (its rooms live in memory only, or as bare rows in durable mode): its rooms are kept rather than refused.
+keep_rooms() { [[ $1 == baseline || $1 == durable ]] && echo --keep-rooms; return 0; }
+
+# The saturation targets: ChatApp, the bare hub (stores nothing) and the durable bare hub (BaselineHub --durable: every
+# send committed before its ack, nothing else; the bound of a durable chat on this machine).
+# SAT_TARGETS="durable" runs the ladder on fewer of them (a before/after pair of one target, e.g. with DURABLE_ENV).
+sat_targets=(${SAT_TARGETS:-chatapp baseline durable})
+target_port() { case $1 in chatapp) echo "$chatapp_port" ;; baseline) echo "$baseline_port" ;; durable) echo "$durable_port" ;; esac; }
 
 # Every rate in one simulate run per server (`--rates`): the bots log in and connect once, and the run stops
 # after the first step that is not clean. The stepped report is split into one file per step for the summary.
@@ -67,10 +73,9 @@ saturation_steps() { # target, port
 }
 
 run_saturation() {
-  local target port knee=""
-  for target in chatapp baseline; do
-    port=$chatapp_port; [[ $target == baseline ]] && port=$baseline_port
-    saturation_steps "$target" "$port"
+  local target knee=""
+  for target in "${sat_targets[@]}"; do
+    saturation_steps "$target" "$(target_port "$target")"
   done
   # The knee to profile: the first rate that was not clean, or the highest rate if all were.
   [[ -f "$results/chatapp-saturation.json" ]] && knee=$(jq -r '.summary.firstUncleanRate // .summary.highestCleanRate // empty' "$results/chatapp-saturation.json")
@@ -80,7 +85,7 @@ run_saturation() {
     --arg title "Saturation: $sat_users users in rooms of $((sat_users / sat_rooms)), ${protocols[0]}, open loop" \
     '{title: $title, p99LimitMs: $limit, users: $users, targets: {}}' >"$results/saturation.json"
   local target_json
-  for target in chatapp baseline; do
+  for target in "${sat_targets[@]}"; do
     target_json=$(for f in "$results/$target"-saturation-*.json; do [[ -f $f ]] && cat "$f"; done | jq -s --argjson limit "$p99_limit" '
       map({rate: .settings.rate, offeredMessagesPerSecond: (.settings.rate * .settings.users), p50: .latency.p50, p99: .latency.p99,
            missing: (.deliveries.missing // null), failed: (.messages.failed // null),
@@ -88,17 +93,29 @@ run_saturation() {
       | sort_by(.rate) | {steps: ., highestCleanRate: ([.[] | select(.clean) | .rate] | max), firstUncleanRate: ([.[] | select(.clean | not) | .rate] | min)}')
     jq --arg t "$target" --argjson v "$target_json" '.targets[$t] = $v' "$results/saturation.json" >"$work/sat.json" && mv "$work/sat.json" "$results/saturation.json"
   done
-  jq '.ratio = (if .targets.chatapp.highestCleanRate and .targets.baseline.highestCleanRate then (.targets.chatapp.highestCleanRate / .targets.baseline.highestCleanRate) else null end)' \
+  # ratio: ChatApp / the bare hub (issue #11's target, 0.8); ratioToDurable: ChatApp / the durable bare hub (how close
+  # ChatApp is to the bound of a durable chat); durableToBaseline: what durability alone costs the bare hub.
+  jq 'def r($a; $b): if $a and $b then $a / $b else null end;
+      .ratio = r(.targets.chatapp.highestCleanRate; .targets.baseline.highestCleanRate)
+      | .ratioToDurable = r(.targets.chatapp.highestCleanRate; .targets.durable.highestCleanRate)
+      | .durableToBaseline = r(.targets.durable.highestCleanRate; .targets.baseline.highestCleanRate)' \
     "$results/saturation.json" >"$work/sat.json" && mv "$work/sat.json" "$results/saturation.json"
   # A server clean at every step has no knee within the steps: its figure is only a lower bound.
   jq -r '"== saturation: highest clean rate (msgs/user/s) " + ([.targets | to_entries[] | "\(.key) \(.value.highestCleanRate // "none")"
-    + (if .value.firstUncleanRate == null then " (clean at every step: at least that)" else "" end)] | join(", ")) + ", ratio ChatApp/baseline \(.ratio // "-")"' \
+    + (if .value.firstUncleanRate == null then " (clean at every step: at least that)" else "" end)] | join(", "))
+    + "; ratio ChatApp/baseline \(.ratio // "-"), ChatApp/durable \(.ratioToDurable // "-"), durable/baseline \(.durableToBaseline // "-")"' \
     "$results/saturation.json"
   if command -v python3 >/dev/null; then
     python3 "$root/bench/chart.py" "$results/saturation.json" "$results/saturation.svg" "$results/saturation.html" \
       && echo "   chart: $results/saturation.svg and saturation.html"
   else
     echo "   (python3 not found: no chart)"
+  fi
+
+  # The durable bare hub's writer over its whole ladder (all steps together; ONLY=probe gives it at one rate).
+  if [[ " ${sat_targets[*]} " == *" durable "* ]] && curl -sf "http://127.0.0.1:$durable_port/stats" >"$results/durable-stats.json"; then
+    jq -r 'if .batches > 0 then "   durable bare hub writer over its ladder: \(.messages) messages in \(.batches) batches (mean \(.messages / .batches * 10 | round / 10)), mean batch time \(.batchSeconds / .batches * 1000 | . * 100 | round / 100) ms, mean COMMIT \(.commitSeconds / .batches * 1000 | . * 100 | round / 100) ms, \(.failedBatches) failed" else "   durable bare hub writer: no batches" end' \
+      "$results/durable-stats.json"
   fi
 
   [[ "${PROFILE:-}" == 1 && -n ${PROFILE_RATE:-$knee} ]] && profile_at_knee "${PROFILE_RATE:-$knee}"
@@ -251,28 +268,37 @@ run_writer() {
 # baseline's /gc) per acknowledged message, and ChatApp's mean writer batch (per-batch costs move both figures),
 # between two of the simulator's progress lines of the measured step (they carry the acked count, so the window is
 # exact to the line's time): no tracer, so it costs nothing of its own.
-# PROBE_TARGETS=chatapp leaves the baseline out (a before/after pair of ChatApp builds in the same minutes).
+# PROBE_TARGETS=chatapp leaves the baseline out (a before/after pair of ChatApp builds in the same minutes);
+# PROBE_TARGETS="chatapp durable" probes ChatApp and the durable bare hub, and reports each writer's batches per second,
+# mean batch, mean batch time (BEGIN to commit and hand-off) and, for the durable hub, mean COMMIT time and writer busy share.
 # PROBE_USERS=1 PROBE_ROOMS=1 PROBE_RATE=50: one bot alone, so every writer batch is one command and nothing contends:
 # the bytes allocated per message then hardly move with the neighbours' load (a check of a small change).
 probe_rate=${PROBE_RATE:-16}; probe_seconds=${PROBE_SECONDS:-15}
 probe_users=${PROBE_USERS:-$sat_users}; probe_rooms=${PROBE_ROOMS:-$sat_rooms}
 [[ "${QUICK:-}" == 1 ]] && { probe_rate=${PROBE_RATE:-4}; probe_seconds=${PROBE_SECONDS:-6}; }
 
-# target, port: the server's bytes allocated since it started, then (ChatApp) the writer's batches and commands so far
+# target, port: the server's bytes allocated since it started, then the writer's batches, commands, seconds in batches and
+# seconds in COMMIT so far (-1: not measured apart), and the time (s) the counters were read
 probe_counters() {
-  if [[ $1 == baseline ]]; then echo "$(curl -s "http://127.0.0.1:$2/gc") 0 0"
-  else curl -s "http://127.0.0.1:$2/metrics" | awk '
+  case $1 in
+    baseline) echo "$(curl -s "http://127.0.0.1:$2/gc") 0 0 0 -1" ;;
+    durable) echo "$(curl -s "http://127.0.0.1:$2/gc") $(curl -s "http://127.0.0.1:$2/stats" | jq -r '"\(.batches) \(.messages) \(.batchSeconds) \(.commitSeconds)"')" ;;
+    *) curl -s "http://127.0.0.1:$2/metrics" | awk '
     $1 ~ /^dotnet_gc_heap_total_allocated_bytes_total/ {a = $NF}
     $1 ~ /^chatapp_writer_batch_size_count/ {c = $NF}
     $1 ~ /^chatapp_writer_batch_size_sum/ {s = $NF}
-    END {print a + 0, c + 0, s + 0}'; fi
+    $1 ~ /^chatapp_writer_commit_duration_seconds_sum/ {d += $NF}
+    END {print a + 0, c + 0, s + 0, d + 0, -1}' ;;
+  esac
+  date +%s.%N
 }
 
 run_probe() {
   local target port pid json line seen first last now
   for target in ${PROBE_TARGETS:-chatapp baseline}; do
-    port=$chatapp_port; pid=$chatapp_pid
-    [[ $target == baseline ]] && { port=$baseline_port; pid=$baseline_pid; }
+    port=$(target_port "$target"); pid=$chatapp_pid
+    [[ $target == baseline ]] && pid=$baseline_pid
+    [[ $target == durable ]] && pid=$durable_pid
     json="$results/$target-probe.json"
     echo "== $target over ${protocols[0]}: CPU probe, $probe_users users in rooms of $((probe_users / probe_rooms)) at $probe_rate msgs/user/s, ${probe_seconds}s after a warm-up step"
     : >"$work/progress.log"
@@ -288,7 +314,7 @@ run_probe() {
         seen=$now
         line=$(tail -1 "$work/progress.log")
         if [[ $line == *"send 2/2"* ]]; then
-          last="$(cpu_ticks "$pid") $(probe_counters "$target" "$port") $(sed -E 's/.* acked ([0-9]+).*/\1/' <<<"$line")"
+          last="$(cpu_ticks "$pid") $(probe_counters "$target" "$port" | tr '\n' ' ')$(sed -E 's/.* acked ([0-9]+).*/\1/' <<<"$line")"
           [[ -z $first ]] && first=$last
         fi
       fi
@@ -297,10 +323,14 @@ run_probe() {
     wait "$sim" || { status=1; echo "   (failed)"; tail -3 "$work/progress.log"; }
     [[ -n $first && $first != "$last" ]] || { echo "   (no measured window: too few progress lines)"; continue; }
     jq -rn --arg first "$first" --arg last "$last" --argjson hz "$(getconf CLK_TCK)" --slurpfile r "$json" '
-      ($first | split(" ") | map(tonumber)) as $a | ($last | split(" ") | map(tonumber)) as $b | ($b[4] - $a[4]) as $m
-      | ($r[0].steps[1]) as $s | ($b[2] - $a[2]) as $batches
+      # cpu ticks, bytes allocated, batches, commands, batch seconds, commit seconds (-1: none), time, acked
+      def r($x; $d): $x * $d | round / $d;
+      ($first | split(" ") | map(select(. != "") | tonumber)) as $a | ($last | split(" ") | map(select(. != "") | tonumber)) as $b | ($b[7] - $a[7]) as $m
+      | ($r[0].steps[1]) as $s | ($b[2] - $a[2]) as $batches | ($b[6] - $a[6]) as $t
       | "   \($m) messages acked in the window: \(($b[0] - $a[0]) / $hz * 1e6 / $m | round) CPU µs per message, \(($b[1] - $a[1]) / $m | round) bytes allocated per message"
-        + (if $batches > 0 then " (writer: mean batch \(($b[3] - $a[3]) / $batches | . * 10 | round / 10) commands)" else "" end)
+        + (if $batches > 0 then " (writer over \(r($t; 10)) s: \(r($batches / $t; 1)) batches/s, mean batch \(r(($b[3] - $a[3]) / $batches; 10)) commands, mean batch time \(r(($b[4] - $a[4]) / $batches * 1000; 100)) ms"
+          + (if $a[5] >= 0 then ", mean COMMIT \(r(($b[5] - $a[5]) / $batches * 1000; 100)) ms" else "" end)
+          + ", busy \(r(($b[4] - $a[4]) / $t * 100; 1))% of the time)" else "" end)
         + "; step p50 \($s.latency.p50) ms, p99 \($s.latency.p99) ms, missing \($s.deliveries.missing), duplicated \($s.deliveries.duplicated), out of order \($s.deliveries.outOfOrder)"' \
       | tee "$results/$target-probe.txt"
   done

@@ -17,8 +17,10 @@
 #   ONLY=probe PROBE_RATE=16              only on request: server CPU µs and bytes allocated per message at one fixed rate, both servers
 #   CHATAPP_SERVER_DLL=/other/build/ChatApp.Server.dll   run another build of the server (a before/after comparison)
 #   CHATAPP_SERVER_ENV="DOTNET_gcServer=0"   extra environment for ChatApp's server only (runtime knobs, measured before set)
+#   DURABLE_ENV="Baseline__MaxParallelInvocations=4"   extra environment for the durable bare hub only (saturation and probe)
 # Besides the simulate scenarios: saturation (a warm-up step, then an open-loop rate stepped up until p99 > 250 ms or anything is
-# lost, one `simulate --rates` run per server so the bots log in once, ChatApp vs baseline, charted by bench/chart.py),
+# lost, one `simulate --rates` run per server so the bots log in once, ChatApp vs baseline vs the durable bare hub
+# (BaselineHub --durable: every send committed before its ack, the bound of a durable chat), charted by bench/chart.py),
 # latency (p50/p90/p99 at 1,000 msgs/s into rooms of 20), writer (bench/WriterBench: the database writer
 # alone, group commit vs one commit per message) and connections (idle connections: memory per connection
 # and connect rate).
@@ -28,6 +30,7 @@ root=$(pwd)
 
 chatapp_port=${CHATAPP_PORT:-5301}
 baseline_port=${BASELINE_PORT:-5302}
+durable_port=${DURABLE_PORT:-5303}
 duration=${DURATION:-20s}
 protocols=(json messagepack)
 while [[ $# -gt 0 ]]; do
@@ -109,8 +112,22 @@ pids+=($!); chatapp_pid=$! # exec all the way down: the dotnet process itself, f
 (cd "$work" && exec env ASPNETCORE_URLS="http://127.0.0.1:$baseline_port" Logging__LogLevel__Default=Warning \
   dotnet "$root/bench/BaselineHub/bin/Release/net10.0/BaselineHub.dll" >"$work/baseline.log" 2>&1) &
 pids+=($!); baseline_pid=$!
+# The durable bare hub (a third target, saturation and probe only), on a fresh database of ChatApp's schema.
+durable_pid=""
+if want saturation || [[ ${ONLY:-} == probe ]]; then
+  echo "== starting the durable bare hub on :$durable_port (BaselineHub --durable, database in $work)"
+  (cd "$work" && exec env ASPNETCORE_URLS="http://127.0.0.1:$durable_port" Logging__LogLevel__Default=Warning \
+    Baseline__Durable=true Baseline__DatabasePath="$work/durable.db" ${DURABLE_ENV:-} \
+    dotnet "$root/bench/BaselineHub/bin/Release/net10.0/BaselineHub.dll" >"$work/durable.log" 2>&1) &
+  pids+=($!); durable_pid=$!
+fi
 wait_healthy "http://127.0.0.1:$chatapp_port" chatapp
 wait_healthy "http://127.0.0.1:$baseline_port" baseline
+if [[ -n $durable_pid ]]; then
+  wait_healthy "http://127.0.0.1:$durable_port" durable
+  # Healthy is not enough: a hub that came up in its default mode would store nothing and measure the wrong bound.
+  curl -sf "http://127.0.0.1:$durable_port/stats" >/dev/null || { echo "the durable bare hub is not in durable mode (no /stats); its log:"; cat "$work/durable.log"; exit 1; }
+fi
 
 status=0
 for protocol in "${protocols[@]}"; do
