@@ -84,10 +84,7 @@ public sealed partial class DatabaseWriter(
     // Commands put off by the last batch: they go first in the next one. Only the writer loop touches it.
     private readonly List<WriteCommand> _putOff = [];
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        WriterThread.RunAsync("chatapp-writer", options.Value.ThreadNice, LoopAsync, logger);
-
-    private async Task LoopAsync()
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<WriteCommand>(options.Value.MaxBatchSize);
         // Not stoppingToken: at shutdown the queue is completed instead, so accepted commands are still committed.
