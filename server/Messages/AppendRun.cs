@@ -131,13 +131,8 @@ internal sealed class AppendRun : WriteRun
         foreach (var chunk in keys.Chunk(AppendSql.ListChunk))
         {
             var size = AppendSql.Padded(chunk.Length);
-            var command = context.Statement(sql.Originals(chunk.Length), size, static (c, size) => AddPairs(c, "s", "c", size));
-            for (var i = 0; i < size; i++)
-            {
-                var (sender, clientId) = chunk[Math.Min(i, chunk.Length - 1)];
-                command.Parameters[2 * i].Value = sender;
-                command.Parameters[(2 * i) + 1].Value = clientId;
-            }
+            var command = context.Statement(sql.Originals(chunk.Length), size, static (c, size) => AppendSql.AddPairs(c, "s", "c", size));
+            AppendSql.SetPairs(command, size, chunk);
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -147,16 +142,6 @@ internal sealed class AppendRun : WriteRun
         }
 
         return found;
-    }
-
-    /// <summary>Parameters @{first}0, @{second}0, @{first}1, ...: a padded list of pairs, in the order the values are set.</summary>
-    private static void AddPairs(DbCommand command, string first, string second, int size)
-    {
-        for (var i = 0; i < size; i++)
-        {
-            AppendSql.Add(command, $"@{first}{i}", DBNull.Value);
-            AppendSql.Add(command, $"@{second}{i}", DBNull.Value);
-        }
     }
 
     /// <summary>A retry of a stored send: the original as history shows it (reactions and mentions filled in). Rare, so EF.</summary>
@@ -207,13 +192,8 @@ internal sealed class AppendRun : WriteRun
         foreach (var chunk in pairs.Chunk(AppendSql.ListChunk))
         {
             var size = AppendSql.Padded(chunk.Length);
-            var command = context.Statement(sql.Memberships(chunk.Length), size, static (c, size) => AddPairs(c, "r", "u", size));
-            for (var i = 0; i < size; i++)
-            {
-                var (room, user) = chunk[Math.Min(i, chunk.Length - 1)];
-                command.Parameters[2 * i].Value = room;
-                command.Parameters[(2 * i) + 1].Value = user;
-            }
+            var command = context.Statement(sql.Memberships(chunk.Length), size, static (c, size) => AppendSql.AddPairs(c, "r", "u", size));
+            AppendSql.SetPairs(command, size, chunk);
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))

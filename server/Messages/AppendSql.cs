@@ -36,7 +36,7 @@ internal sealed class AppendSql
     private readonly string _entries, _entrySender, _entryClientId, _entryRoom, _entrySeq, _entryId, _insertEntries;
     private readonly string?[] _insertEntriesByRows = new string?[InsertRows + 1];
     private readonly string?[] _originalsBySize = new string?[ListChunk + 1], _roomsBySize = new string?[ListChunk + 1], _membershipsBySize = new string?[ListChunk + 1];
-    private readonly Dictionary<(int, int), string> _namedMembersBySizes = [];
+    private readonly string?[,] _namedMembersBySizes = new string?[ListSizes.Length, ListSizes.Length];
     private readonly string _rooms, _roomId, _roomName, _roomPrivate, _roomArchived, _roomDeleted;
     private readonly string _members, _memberRoom, _memberUser;
     private readonly string _users, _userId, _userName;
@@ -136,26 +136,17 @@ internal sealed class AppendSql
 
     /// <summary>
     /// Members (room id, user id, user name) of the rooms @r0, @r1, ... whose names are among @n0, @n1, ... (both
-    /// <see cref="Padded"/> counts). Its texts are made when first asked for, under a lock: the writers of two hosts in
-    /// one process (tests) share a model, and a dictionary, unlike the arrays above, is not safe to race on.
+    /// <see cref="Padded"/> counts).
     /// </summary>
     public string NamedMembers(int rooms, int names)
     {
-        var sizes = (Padded(rooms), Padded(names));
-        lock (_namedMembersBySizes)
-        {
-            if (!_namedMembersBySizes.TryGetValue(sizes, out var sql))
-            {
-                sql = $"""
-                    SELECT m.{_memberRoom}, u.{_userId}, u.{_userName}
-                    FROM {_members} m JOIN {_users} u ON u.{_userId} = m.{_memberUser}
-                    WHERE m.{_memberRoom} IN ({List("r", sizes.Item1)}) AND u.{_userName} IN ({List("n", sizes.Item2)})
-                    """;
-                _namedMembersBySizes.Add(sizes, sql);
-            }
-
-            return sql;
-        }
+        var (roomSize, nameSize) = (Padded(rooms), Padded(names));
+        return _namedMembersBySizes[Array.IndexOf(ListSizes, roomSize), Array.IndexOf(ListSizes, nameSize)] ??=
+            $"""
+            SELECT m.{_memberRoom}, u.{_userId}, u.{_userName}
+            FROM {_members} m JOIN {_users} u ON u.{_userId} = m.{_memberUser}
+            WHERE m.{_memberRoom} IN ({List("r", roomSize)}) AND u.{_userName} IN ({List("n", nameSize)})
+            """;
     }
 
     private static string OrPairs(string select, string first, string firstPrefix, string second, string secondPrefix, int pairs)
@@ -175,6 +166,29 @@ internal sealed class AppendSql
         for (var i = 0; i < count; i++)
         {
             Add(command, $"@{prefix}{i}", DBNull.Value);
+        }
+    }
+
+    /// <summary>Adds a padded list of pairs' parameters @{first}0, @{second}0, @{first}1, ..., in the order <see cref="SetPairs"/> sets them.</summary>
+    public static void AddPairs(DbCommand command, string first, string second, int size)
+    {
+        for (var i = 0; i < size; i++)
+        {
+            Add(command, $"@{first}{i}", DBNull.Value);
+            Add(command, $"@{second}{i}", DBNull.Value);
+        }
+    }
+
+    /// <summary>Sets a padded list of pairs (<see cref="AddPairs"/>) to the values, the last pair repeated into the padding.</summary>
+    public static void SetPairs<T1, T2>(DbCommand command, int size, IReadOnlyList<(T1, T2)> values)
+        where T1 : notnull
+        where T2 : notnull
+    {
+        for (var i = 0; i < size; i++)
+        {
+            var (first, second) = values[Math.Min(i, values.Count - 1)];
+            command.Parameters[2 * i].Value = first;
+            command.Parameters[(2 * i) + 1].Value = second;
         }
     }
 
