@@ -72,6 +72,11 @@ public static class AttachmentsApi
 
     private static async Task<IResult> DownloadAsync(string id, HttpResponse response, ChatUser user, RoomQueries rooms, IDbContextFactory<ChatDbContext> contexts, CancellationToken ct)
     {
+        if (!IsWellFormedId(id))
+        {
+            throw NoAttachment(); // no upload has such an id: not worth a lookup, whatever length or bytes it has
+        }
+
         await using var db = await contexts.CreateDbContextAsync(ct);
         var file = await db.Attachments.Where(a => a.Id == id)
             .Select(a => new { a.FileName, a.ContentType, a.Data, Room = db.Rooms.Where(r => r.Id == a.RoomId).Select(r => r.Name).First() })

@@ -9,17 +9,21 @@ using Microsoft.Extensions.Options;
 namespace ChatApp.Tests;
 
 /// <summary>Uploads and downloads: the type from the bytes, the size cap, members only, the safe download headers, and messages that carry files.</summary>
-public sealed class AttachmentTests : IAsyncLifetime
+public class AttachmentTests : IAsyncLifetime
 {
     /// <summary>A real 40×30 PNG (red), small enough to inline.</summary>
     public static readonly byte[] Png = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAAK0lEQVR4nO3NMQ0AAAgDsEmafxVIQgYcTfo3056IWCwWi8VisVgsFov/xgtTcpFM0LAPSQAAAABJRU5ErkJggg==");
 
-    private readonly ChatServer _server = new(new Dictionary<string, string> { ["Attachments:MaxBytes"] = "4096", ["Attachments:MaxPerMessage"] = "2" });
+    private ChatServer _server = null!; // set by InitializeAsync, which xunit runs before each test
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    /// <summary>Storage settings for the server: none is SQLite in a temp folder; PostgresAttachmentTests runs these tests on PostgreSQL.</summary>
+    protected virtual Task<Dictionary<string, string>> StorageAsync() => Task.FromResult(new Dictionary<string, string>());
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public async ValueTask InitializeAsync() =>
+        _server = new(new Dictionary<string, string>(await StorageAsync()) { ["Attachments:MaxBytes"] = "4096", ["Attachments:MaxPerMessage"] = "2" });
+
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -91,6 +95,25 @@ public sealed class AttachmentTests : IAsyncLifetime
         await alice.Connection.JoinRoomAsync("general", Ct);
         await Assert.ThrowsAsync<HubException>(() =>
             alice.Connection.SendMessageWithAsync("general", "stolen", NewId(), new SendExtras { AttachmentIds = [eveInfo.Id] }, Ct));
+    }
+
+    [Fact]
+    public async Task ADownloadByAnIdNoUploadCouldHaveIsNotFoundWhateverItHolds()
+    {
+        await using var alice = await _server.UserAsync("alice", "general");
+        using var http = _server.CreateHttpClient(alice.Token);
+        using var upload = await UploadAsync(http, "general", Png, "red.png");
+        var info = (await upload.Content.ReadFromJsonAsync<AttachmentInfo>(Ct))!;
+
+        // Ids of the wrong shape, one of them the real id in capitals: each gets the answer of an unknown id, before any lookup.
+        string[] malformed = [info.Id.ToUpperInvariant(), info.Id[..31], info.Id + "0", info.Id[..31] + "g", new string('a', 2_000), "..%2F..%2Fetc", "%E2%80%AE" + info.Id[1..]];
+        foreach (var id in malformed)
+        {
+            using var response = await http.GetAsync($"/api/attachments/{id}", Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{id}: {(int)response.StatusCode}");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/attachments/{info.Id}", Ct)).StatusCode);
     }
 
     [Fact]

@@ -38,3 +38,9 @@ public sealed class PostgresHistoryTests(PostgresServer postgres) : HistoryTests
 {
     protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
 }
+
+/// <summary>Uploads, downloads and messages that carry files on PostgreSQL, where a malformed id must not reach the database.</summary>
+public sealed class PostgresAttachmentTests(PostgresServer postgres) : AttachmentTests
+{
+    protected override Task<Dictionary<string, string>> StorageAsync() => postgres.NewDatabaseAsync(TestContext.Current.CancellationToken);
+}
