@@ -5,17 +5,22 @@ using ChatApp.Bench.WriterBench;
 // The writer alone: many concurrent callers submit AppendMessage to DatabaseWriter on a real SQLite file
 // (synchronous=FULL, as the server runs it), once with group commit and once with one commit per message.
 // A plain timed run after a warm-up, not BenchmarkDotNet: each mode is one long measurement, bounded in
-// messages and in time. Usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--mode both|group-commit|commit-per-message|sqlite] [--json FILE]
+// messages and in time. Usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--mode both|group-commit|commit-per-message|sqlite|bound] [--json FILE]
 var settings = WriterSettings.Parse(args);
 if (settings is null)
 {
-    await Console.Error.WriteLineAsync("usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--mode both|group-commit|commit-per-message|sqlite] [--json FILE]");
+    await Console.Error.WriteLineAsync("usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--mode both|group-commit|commit-per-message|sqlite|bound] [--json FILE]");
     return 2;
 }
 
 if (settings.Modes == "sqlite")
 {
     return await SqliteCeilingReport.RunAsync(settings);
+}
+
+if (settings.Modes == "bound")
+{
+    return await WriterBound.RunAsync(settings);
 }
 
 var results = new List<WriterResult>();
