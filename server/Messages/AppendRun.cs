@@ -192,6 +192,24 @@ internal sealed class AppendRun : WriteRun
         foreach (var chunk in pairs.Chunk(AppendSql.ListChunk))
         {
             var size = AppendSql.Padded(chunk.Length);
+            if (context.SqliteStatement(sql.Memberships(chunk.Length)) is { } statement)
+            {
+                // Up to 400 parameters: bound by position on SQLite (see SqliteKeptStatement), in AddPairs' order.
+                for (var i = 0; i < size; i++)
+                {
+                    var (room, user) = chunk[Math.Min(i, chunk.Length - 1)];
+                    statement.Bind(2 * i, room);
+                    statement.Bind((2 * i) + 1, user);
+                }
+
+                while (statement.Step())
+                {
+                    byId[statement.Int64(0)].Members.Add(statement.Int64(1));
+                }
+
+                continue;
+            }
+
             var command = context.Statement(sql.Memberships(chunk.Length), size, static (c, size) => AppendSql.AddPairs(c, "r", "u", size));
             AppendSql.SetPairs(command, size, chunk);
 
