@@ -44,8 +44,20 @@ public sealed class WriteContext
     internal SqliteKeptStatement? SqliteStatement(string sql) => _statements.Sqlite(sql);
 
     /// <summary>Runs one of the writer's fixed statements that takes no parameters (a savepoint, say).</summary>
-    internal async Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>
+    internal async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        // Several a batch (its savepoints): on SQLite below Microsoft.Data.Sqlite, whose every execution costs more than the statement.
+        if (SqliteStatement(sql) is { } statement)
+        {
+            while (statement.Step())
+            {
+            }
+
+            return;
+        }
+
         await Statement(sql).ExecuteNonQueryAsync(cancellationToken);
+    }
 
     internal int EffectCount => _effects.Count;
 
