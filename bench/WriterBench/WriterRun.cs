@@ -153,7 +153,7 @@ public static class WriterRun
                 {
                     Volatile.Write(ref started, Stopwatch.GetTimestamp());
                     Volatile.Write(ref cpuAtStart, Environment.CpuUsage.TotalTime.Ticks);
-                    Volatile.Write(ref allocatedAtStart, GC.GetTotalAllocatedBytes());
+                    Volatile.Write(ref allocatedAtStart, GC.GetTotalAllocatedBytes(precise: true));
                     Volatile.Write(ref jitAtStart, System.Runtime.JitInfo.GetCompilationTime().Ticks);
                     batches.Reset();
                     Volatile.Write(ref stopAt, Stopwatch.GetTimestamp() + (settings.Seconds * Stopwatch.Frequency));
@@ -182,7 +182,7 @@ public static class WriterRun
         await Task.WhenAll(Enumerable.Range(0, users.Length).Select(CallerAsync));
         var seconds = Stopwatch.GetElapsedTime(Volatile.Read(ref started)).TotalSeconds;
         var cpu = TimeSpan.FromTicks(Environment.CpuUsage.TotalTime.Ticks - Volatile.Read(ref cpuAtStart));
-        var allocated = GC.GetTotalAllocatedBytes() - Volatile.Read(ref allocatedAtStart);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - Volatile.Read(ref allocatedAtStart);
         var jit = System.Runtime.JitInfo.GetCompilationTime() - TimeSpan.FromTicks(Volatile.Read(ref jitAtStart));
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
