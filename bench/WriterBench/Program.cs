@@ -5,17 +5,22 @@ using ChatApp.Bench.WriterBench;
 // The writer alone: many concurrent callers submit AppendMessage to DatabaseWriter on a real SQLite file
 // (synchronous=FULL, as the server runs it), once with group commit and once with one commit per message.
 // A plain timed run after a warm-up, not BenchmarkDotNet: each mode is one long measurement, bounded in
-// messages and in time. Usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--mode both|group-commit|commit-per-message|sqlite] [--json FILE]
+// messages and in time. Usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--warmup S] [--mode both|group-commit|commit-per-message|sqlite|bound] [--json FILE]
 var settings = WriterSettings.Parse(args);
 if (settings is null)
 {
-    await Console.Error.WriteLineAsync("usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--mode both|group-commit|commit-per-message|sqlite] [--json FILE]");
+    await Console.Error.WriteLineAsync("usage: WriterBench [--messages N] [--callers C] [--rooms R] [--seconds S] [--search on|off] [--warmup S] [--mode both|group-commit|commit-per-message|sqlite|bound] [--json FILE]");
     return 2;
 }
 
 if (settings.Modes == "sqlite")
 {
     return await SqliteCeilingReport.RunAsync(settings);
+}
+
+if (settings.Modes == "bound")
+{
+    return await WriterBound.RunAsync(settings);
 }
 
 var results = new List<WriterResult>();
@@ -30,7 +35,7 @@ foreach (var (mode, maxBatch) in new[] { ("group-commit", 256), ("commit-per-mes
     var result = await WriterRun.RunAsync(mode, maxBatch, settings);
     results.Add(result);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"   {result.Committed} committed in {result.Seconds:F2} s = {result.MessagesPerSecond:F0} msgs/s; ack p50 {result.AckP50Ms:F1} ms, p99 {result.AckP99Ms:F1} ms; {result.Batches} batches, mean batch {result.MeanBatch:F1}, mean commit {result.MeanCommitMs:F2} ms; CPU {result.CpuMicrosecondsPerMessage:F0} µs/msg, {result.BytesAllocatedPerMessage:F0} bytes allocated/msg; failed {result.Failed}"));
+        $"   {result.Committed} committed in {result.Seconds:F2} s = {result.MessagesPerSecond:F0} msgs/s; ack p50 {result.AckP50Ms:F1} ms, p99 {result.AckP99Ms:F1} ms; {result.Batches} batches, mean batch {result.MeanBatch:F1}, mean commit {result.MeanCommitMs:F2} ms; CPU {result.CpuMicrosecondsPerMessage:F0} µs/msg, {result.BytesAllocatedPerMessage:F0} bytes allocated/msg; JIT {result.JitMsInTimedPart:F0} ms; failed {result.Failed}"));
 }
 
 double? ratio = results.Count == 2 ? results[0].MessagesPerSecond / results[1].MessagesPerSecond : null;

@@ -6,9 +6,11 @@ namespace ChatApp.Bench.WriterBench;
 /// <param name="Search">Off drops the full-text index's insert trigger on the bench database, to measure what search costs a send.</param>
 /// <param name="Modes">
 /// "both" (the default), or only "group-commit" or "commit-per-message" (for a profile of one); "sqlite" runs
-/// <see cref="SqliteCeiling"/> instead: SQLite alone, the bound the writer is measured against.
+/// <see cref="SqliteCeiling"/> instead: SQLite alone, inserts only; "bound" runs <see cref="WriterBound"/>: every statement a
+/// writer with ChatApp's guarantees must run, alone.
 /// </param>
-public sealed record WriterSettings(int Messages, int Callers, int Rooms, int Seconds, string? Json, bool Search = true, string Modes = "both")
+/// <param name="WarmupSeconds">At least how long every caller sends, untimed, before the timed part (then on until the JIT is quiet; group-commit and commit-per-message modes).</param>
+public sealed record WriterSettings(int Messages, int Callers, int Rooms, int Seconds, string? Json, bool Search = true, string Modes = "both", int WarmupSeconds = 6)
 {
     public static WriterSettings? Parse(string[] args)
     {
@@ -23,7 +25,8 @@ public sealed record WriterSettings(int Messages, int Callers, int Rooms, int Se
                 "--rooms" => settings with { Rooms = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--seconds" => settings with { Seconds = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--json" => settings with { Json = value },
-                "--mode" when value is "both" or "group-commit" or "commit-per-message" or "sqlite" => settings with { Modes = value },
+                "--warmup" => settings with { WarmupSeconds = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--mode" when value is "both" or "group-commit" or "commit-per-message" or "sqlite" or "bound" => settings with { Modes = value },
                 "--search" when value is "on" or "off" => settings with { Search = value == "on" },
                 _ => null,
             };
@@ -33,7 +36,7 @@ public sealed record WriterSettings(int Messages, int Callers, int Rooms, int Se
             }
         }
 
-        return args.Length % 2 == 0 && settings is { Messages: > 0 and <= 1_000_000, Callers: > 0 and <= 10_000, Rooms: > 0 and <= 1_000, Seconds: > 0 and <= 600 }
+        return args.Length % 2 == 0 && settings is { Messages: > 0 and <= 1_000_000, Callers: > 0 and <= 10_000, Rooms: > 0 and <= 1_000, Seconds: > 0 and <= 600, WarmupSeconds: >= 0 and <= 600 }
             ? settings
             : null;
     }

@@ -36,9 +36,28 @@ public sealed class WriteContext
     public DbCommand Statement<TState>(string sql, TState state, Action<DbCommand, TState> addParameters) =>
         _statements.Get(sql, Db.Database.CurrentTransaction?.GetDbTransaction(), state, addParameters);
 
+    /// <summary>
+    /// On SQLite, <paramref name="sql"/> as a statement bound by position below Microsoft.Data.Sqlite, kept like
+    /// <see cref="Statement(string, Action{DbCommand})"/>'s commands; null on PostgreSQL, where the caller uses a
+    /// <see cref="Statement(string, Action{DbCommand})"/> of the same text. For the writer's few statements with many parameters.
+    /// </summary>
+    internal SqliteKeptStatement? SqliteStatement(string sql) => _statements.Sqlite(sql);
+
     /// <summary>Runs one of the writer's fixed statements that takes no parameters (a savepoint, say).</summary>
-    internal async Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>
+    internal async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        // Several a batch (its savepoints): on SQLite below Microsoft.Data.Sqlite, whose every execution costs more than the statement.
+        if (SqliteStatement(sql) is { } statement)
+        {
+            while (statement.Step())
+            {
+            }
+
+            return;
+        }
+
         await Statement(sql).ExecuteNonQueryAsync(cancellationToken);
+    }
 
     internal int EffectCount => _effects.Count;
 

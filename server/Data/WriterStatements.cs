@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 
 namespace ChatApp.Server.Data;
 
@@ -40,8 +41,38 @@ internal sealed class WriterStatements(DbConnection connection) : IAsyncDisposab
         return command;
     }
 
+    private readonly Dictionary<string, SqliteKeptStatement> _sqlite = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The statement for <paramref name="sql"/> bound by position below Microsoft.Data.Sqlite (see <see cref="SqliteKeptStatement"/>),
+    /// or null on PostgreSQL, whose callers use <see cref="Get"/>. The same text serves both, so a caller's parameters keep one order.
+    /// </summary>
+    public SqliteKeptStatement? Sqlite(string sql)
+    {
+        if (Connection is not SqliteConnection sqlite)
+        {
+            return null;
+        }
+
+        if (!_sqlite.TryGetValue(sql, out var statement))
+        {
+            statement = SqliteKeptStatement.Prepare(sqlite, sql);
+            _sqlite.Add(sql, statement);
+        }
+
+        statement.Reset();
+        return statement;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        // Finalized before the connection closes (the session disposes this first), so none is left to the connection's pool.
+        foreach (var statement in _sqlite.Values)
+        {
+            statement.Dispose();
+        }
+
+        _sqlite.Clear();
         foreach (var command in _commands.Values)
         {
             await command.DisposeAsync();

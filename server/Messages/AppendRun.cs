@@ -192,6 +192,24 @@ internal sealed class AppendRun : WriteRun
         foreach (var chunk in pairs.Chunk(AppendSql.ListChunk))
         {
             var size = AppendSql.Padded(chunk.Length);
+            if (context.SqliteStatement(sql.Memberships(chunk.Length)) is { } statement)
+            {
+                // Up to 400 parameters: bound by position on SQLite (see SqliteKeptStatement), in AddPairs' order.
+                for (var i = 0; i < size; i++)
+                {
+                    var (room, user) = chunk[Math.Min(i, chunk.Length - 1)];
+                    statement.Bind(2 * i, room);
+                    statement.Bind((2 * i) + 1, user);
+                }
+
+                while (statement.Step())
+                {
+                    byId[statement.Int64(0)].Members.Add(statement.Int64(1));
+                }
+
+                continue;
+            }
+
             var command = context.Statement(sql.Memberships(chunk.Length), size, static (c, size) => AppendSql.AddPairs(c, "r", "u", size));
             AppendSql.SetPairs(command, size, chunk);
 
@@ -217,6 +235,26 @@ internal sealed class AppendRun : WriteRun
         }
 
         var firstSeqs = new Dictionary<long, long>(counts.Count);
+        if (context.SqliteStatement(sql.AdvanceSeq) is { } statement)
+        {
+            // A statement per room of the batch: on SQLite, kept below Microsoft.Data.Sqlite, whose execution costs more than SQLite's.
+            foreach (var (roomId, count) in counts)
+            {
+                statement.Bind(0, count);
+                statement.Bind(1, roomId);
+                if (!statement.Step())
+                {
+                    throw new InvalidOperationException($"Room {roomId} was not found to take its seqs.");
+                }
+
+                firstSeqs[roomId] = statement.Int64(0) - count + 1;
+                context.AfterCommit(new MemberVersionMark(names[roomId], statement.Int64(1)));
+                statement.Reset(); // one row: done with it, so it holds nothing until the next room
+            }
+
+            return firstSeqs;
+        }
+
         var command = AdvanceSeqCommand(context, sql);
         foreach (var (roomId, count) in counts)
         {

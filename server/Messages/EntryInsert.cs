@@ -64,6 +64,12 @@ internal static class EntryInsert
         {
             // A command per row count (1 to InsertRows), each compiled once and kept by the writer.
             var rows = Math.Min(AppendSql.InsertRows, entries.Length - start);
+            if (context.SqliteStatement(sql.InsertEntries(rows)) is { } statement)
+            {
+                returned += InsertRows(statement, entries.AsSpan(start, rows), byRoomAndSeq);
+                continue;
+            }
+
             var command = Command(context, sql, rows);
             for (var row = 0; row < rows; row++)
             {
@@ -84,6 +90,32 @@ internal static class EntryInsert
                 byRoomAndSeq[(reader.GetInt64(1), reader.GetInt64(2))].Id = reader.GetInt64(0);
                 returned++;
             }
+        }
+
+        return returned;
+    }
+
+    /// <summary>The same statement on SQLite, bound by position (see <see cref="SqliteKeptStatement"/>): the parameters' order is the text's.</summary>
+    private static int InsertRows(SqliteKeptStatement statement, ReadOnlySpan<LogEntry> entries, Dictionary<(long, long), LogEntry> byRoomAndSeq)
+    {
+        for (var row = 0; row < entries.Length; row++)
+        {
+            var entry = entries[row];
+            var p = row * Columns;
+            statement.Bind(p, entry.RoomId);
+            statement.Bind(p + 1, entry.Seq);
+            statement.Bind(p + 2, entry.SenderId);
+            statement.Bind(p + 3, entry.Kind);
+            statement.Bind(p + 4, entry.Text);
+            statement.Bind(p + 5, entry.ClientMessageId);
+            statement.Bind(p + 6, entry.SentAt);
+        }
+
+        var returned = 0;
+        while (statement.Step())
+        {
+            byRoomAndSeq[(statement.Int64(1), statement.Int64(2))].Id = statement.Int64(0);
+            returned++;
         }
 
         return returned;

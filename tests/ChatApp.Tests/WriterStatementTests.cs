@@ -62,6 +62,42 @@ public partial class WriterBatchTests
         }
     }
 
+    [Fact]
+    public async Task AnEntryStoredByARunHoldsWhatEfWouldHaveStoredToTheTickAndTheCharacter()
+    {
+        await using var alice = await _server.UserAsync("alice", "general");
+        var sender = await UserAsync("alice");
+        await using var db = await _server.Services.GetRequiredService<IDbContextFactory<ChatDbContext>>().CreateDbContextAsync(Ct);
+        // An offset (SQLite stores it; Npgsql takes only UTC), a fraction of a second (in whole microseconds: PostgreSQL keeps no
+        // finer) and text beyond ASCII: on SQLite the run binds them below Microsoft.Data.Sqlite (SqliteKeptStatement), so
+        // they must come out as its binding stores them.
+        var sentAt = new DateTimeOffset(2026, 11, 23, 9, 1, 2, db.Database.IsSqlite() ? TimeSpan.FromHours(-3) : TimeSpan.Zero).AddTicks(1_234_560);
+        const string text = "héllo ✓ 😀";
+        var (result, other, third) = await InOneBatchAsync(
+            () => Writer.SubmitAsync(new AppendMessage(sender, "general", text, NewId(), sentAt), Ct),
+            () => Writer.SubmitAsync(new AppendMessage(sender, "general", "next", NewId(), sentAt.AddDays(1)), Ct),
+            () => Writer.SubmitAsync(new AppendMessage(sender, "general", "last", NewId(), sentAt.AddDays(2)), Ct));
+        var stored = (await result).Message;
+        Assert.Equal((text, 1L, 2L, 3L), (stored.Text, stored.Seq, (await other).Message.Seq, (await third).Message.Seq));
+
+        var entry = await db.LogEntries.AsNoTracking().SingleAsync(e => e.Id == stored.Id, Ct);
+        Assert.Equal((text, sentAt), (entry.Text, entry.SentAt));
+        if (db.Database.IsSqlite())
+        {
+            Assert.Equal(sentAt.Offset, entry.SentAt.Offset); // PostgreSQL keeps the instant only
+            // The very text Microsoft.Data.Sqlite writes for the same value, so SQL that compares or orders SentAt agrees too.
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT SentAt, @sentAt FROM {new StoreNames(db).Table<LogEntry>()} WHERE Id = @id";
+            command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@sentAt", sentAt));
+            command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@id", stored.Id));
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            Assert.True(await reader.ReadAsync(Ct));
+            Assert.Equal(reader.GetString(1), reader.GetString(0));
+        }
+    }
+
     /// <summary>A trigger that makes the database itself refuse an entry with this text, on either provider.</summary>
     private async Task RefuseTextAsync(string text)
     {
