@@ -141,17 +141,23 @@ public sealed class JoinMemberGroups(long userId, string connectionId) : WriteCo
 {
     protected override async Task<int> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
-        var rooms = await context.Db.RoomMembers.Where(m => m.UserId == userId)
-            .Join(context.Db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => new { r.Name, r.LastSeq, r.MemberVersion })
-            .ToListAsync(cancellationToken);
-        foreach (var room in rooms)
+        var count = 0;
+        await foreach (var room in RoomsOf.For(context.Db)(context.Db, userId).WithCancellation(cancellationToken))
         {
             // One statement reads the memberships and each room's (last seq, member version) from one snapshot: the join's place.
             context.ChangeGroup(new GroupChange(room.Name, Join: true, UserId: userId, ConnectionId: connectionId, AtSeq: room.LastSeq, Version: room.MemberVersion));
+            count++;
         }
 
-        return rooms.Count;
+        return count;
     }
+
+    // Compiled (see PerContextQuery): every connect runs it.
+    private static readonly PerContextQuery<Func<ChatDbContext, long, IAsyncEnumerable<GroupPlace>>> RoomsOf = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, long userId) => db.RoomMembers.Where(m => m.UserId == userId)
+            .Join(db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => new GroupPlace(r.Name, r.LastSeq, r.MemberVersion))));
+
+    private sealed record GroupPlace(string Name, long LastSeq, long MemberVersion);
 }
 
 /// <summary>Moves the caller's read marker forward, never back and never past the room's last seq.</summary>

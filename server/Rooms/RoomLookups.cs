@@ -8,15 +8,22 @@ namespace ChatApp.Server.Rooms;
 internal static class RoomLookups
 {
     public static async Task<Room> FindRoomAsync(this ChatDbContext db, string name, CancellationToken cancellationToken) =>
-        await db.Rooms.AsTracking().FirstOrDefaultAsync(r => r.Name == name && r.DeletedAt == null, cancellationToken)
+        await RoomByName.For(db)(db, name, cancellationToken)
             ?? throw ChatException.NotFound($"There is no room named '{name}'.");
+
+    // Compiled (see PerContextQuery): a join and a connect run these on the writer's context every time.
+    private static readonly PerContextQuery<Func<ChatDbContext, string, CancellationToken, Task<Room?>>> RoomByName = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, string name, CancellationToken _) => db.Rooms.AsTracking().FirstOrDefault(r => r.Name == name && r.DeletedAt == null)));
+
+    private static readonly PerContextQuery<Func<ChatDbContext, long, long, CancellationToken, Task<bool>>> Membership = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, long roomId, long userId, CancellationToken _) => db.RoomMembers.Any(m => m.RoomId == roomId && m.UserId == userId)));
 
     public static async Task<User> FindUserAsync(this ChatDbContext db, string userName, CancellationToken cancellationToken) =>
         await db.Users.FirstOrDefaultAsync(u => u.UserName == userName, cancellationToken)
             ?? throw ChatException.NotFound($"There is no user named '{userName}'.");
 
     public static Task<bool> IsMemberAsync(this ChatDbContext db, long roomId, long userId, CancellationToken cancellationToken) =>
-        db.RoomMembers.AnyAsync(m => m.RoomId == roomId && m.UserId == userId, cancellationToken);
+        Membership.For(db)(db, roomId, userId, cancellationToken);
 
     /// <summary>Adds the membership if missing; returns whether it was added.</summary>
     public static async Task<bool> AddMemberAsync(this ChatDbContext db, long roomId, long userId, DateTimeOffset now, CancellationToken cancellationToken)
