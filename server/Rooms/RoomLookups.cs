@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ChatApp.Server.Rooms;
 
@@ -25,15 +27,47 @@ internal static class RoomLookups
     public static Task<bool> IsMemberAsync(this ChatDbContext db, long roomId, long userId, CancellationToken cancellationToken) =>
         Membership.For(db)(db, roomId, userId, cancellationToken);
 
-    /// <summary>Adds the membership if missing; returns whether it was added.</summary>
-    public static async Task<bool> AddMemberAsync(this ChatDbContext db, long roomId, long userId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Adds the membership if missing; returns whether it was added. Written at once, not at the next SaveChanges.</summary>
+    public static async Task<bool> AddMemberAsync(this WriteContext context, long roomId, long userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (await db.IsMemberAsync(roomId, userId, cancellationToken))
+        if (await context.Db.IsMemberAsync(roomId, userId, cancellationToken))
         {
             return false;
         }
 
-        db.RoomMembers.Add(new RoomMember { RoomId = roomId, UserId = userId, JoinedAt = now });
+        // One of the writer's kept statements: through SaveChanges a join built EF's update pipeline again each time.
+        var insert = context.Statement(InsertMemberSql.For(context.Db), static c =>
+        {
+            StatementParameters.Add(c, "@room", 0L);
+            StatementParameters.Add(c, "@user", 0L);
+            StatementParameters.Add(c, "@joinedAt", DateTimeOffset.UnixEpoch);
+        });
+        insert.Parameters[0].Value = roomId;
+        insert.Parameters[1].Value = userId;
+        insert.Parameters[2].Value = now;
+        await insert.ExecuteNonQueryAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>The insert's text with the model's names, quoted the provider's way (one per model).</summary>
+    private static class InsertMemberSql
+    {
+        private static readonly ConditionalWeakTable<IModel, string> ByModel = [];
+
+        public static string For(ChatDbContext db)
+        {
+            if (!ByModel.TryGetValue(db.Model, out var sql))
+            {
+                var names = new StoreNames(db);
+                sql = $"""
+                    INSERT INTO {names.Table<RoomMember>()} ({names.Column<RoomMember>(nameof(RoomMember.RoomId))}, {names.Column<RoomMember>(nameof(RoomMember.UserId))},
+                        {names.Column<RoomMember>(nameof(RoomMember.JoinedAt))}, {names.Column<RoomMember>(nameof(RoomMember.LastReadSeq))})
+                    VALUES (@room, @user, @joinedAt, 0)
+                    """;
+                ByModel.AddOrUpdate(db.Model, sql);
+            }
+
+            return sql;
+        }
     }
 }
