@@ -13,6 +13,9 @@ using ChatApp.Server.Messages;
 using ChatApp.Server.Presence;
 using ChatApp.Server.Rooms;
 
+// Before anything rents from the shared ArrayPool: how many arrays it keeps (SignalR's pings and events rent from it).
+BufferPool.Configure();
+
 var builder = WebApplication.CreateBuilder(args);
 
 // Logging: Serilog from appsettings.json, console plus rolling file.

@@ -62,7 +62,7 @@ public static class AuthApi
         User? user;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            user = await db.Users.FirstOrDefaultAsync(u => u.UserName == request.UserName, cancellationToken);
+            user = await UserByName.For(db)(db, request.UserName, cancellationToken);
         }
 
         // One answer, in about the same time, for an unknown name and a wrong password, so neither reveals which names exist.
@@ -82,6 +82,10 @@ public static class AuthApi
 
         return await issuer.StartAsync(http, user, request.RefreshTokenInCookie, cancellationToken);
     }
+
+    // Compiled (see PerContextQuery): a login storm otherwise builds this query's expression tree once per login.
+    private static readonly PerContextQuery<Func<ChatDbContext, string, CancellationToken, Task<User?>>> UserByName = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, string userName, CancellationToken _) => db.Users.FirstOrDefault(u => u.UserName == userName)));
 
     private static async Task<IResult> RefreshAsync(HttpContext http, SessionIssuer issuer, CancellationToken cancellationToken)
     {

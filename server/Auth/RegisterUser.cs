@@ -10,15 +10,26 @@ public sealed class RegisterUser(string userName, string passwordHash, DateTimeO
     protected override async Task<ChatUser> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
         var db = context.Db;
-        if (await db.Users.AnyAsync(u => u.UserName == userName, cancellationToken))
+        if (await NameTaken.For(db)(db, userName, cancellationToken))
         {
             throw ChatException.Conflict($"The user name '{userName}' is taken.");
         }
 
-        var user = new User { UserName = userName, PasswordHash = passwordHash, CreatedAt = now };
-        db.Users.Add(user);
-        await db.SaveChangesAsync(cancellationToken);
-
-        return new ChatUser(user.Id, user.UserName);
+        var insert = context.Statement(AuthSql.For(db).InsertUser, static c =>
+        {
+            StatementParameters.Add(c, "@name", "");
+            StatementParameters.Add(c, "@hash", "");
+            StatementParameters.Add(c, "@createdAt", DateTimeOffset.UnixEpoch);
+            StatementParameters.Add(c, "@isAdmin", false);
+        });
+        insert.Parameters[0].Value = userName;
+        insert.Parameters[1].Value = passwordHash;
+        insert.Parameters[2].Value = now;
+        insert.Parameters[3].Value = false;
+        var id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!; // RETURNING always gives the new row's id
+        return new ChatUser(id, userName);
     }
+
+    private static readonly PerContextQuery<Func<ChatDbContext, string, CancellationToken, Task<bool>>> NameTaken = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, string userName, CancellationToken _) => db.Users.Any(u => u.UserName == userName)));
 }

@@ -8,16 +8,20 @@ public sealed class StartSession(long userId, string sessionId, string refreshTo
 {
     protected override async Task<bool> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
-        context.Db.Sessions.Add(new UserSession
+        var insert = context.Statement(AuthSql.For(context.Db).InsertSession, static c =>
         {
-            Id = sessionId,
-            UserId = userId,
-            RefreshTokenHash = RefreshTokens.Hash(refreshToken),
-            CreatedAt = now,
-            RefreshedAt = now,
-            ExpiresAt = expiresAt,
+            StatementParameters.Add(c, "@id", "");
+            StatementParameters.Add(c, "@user", 0L);
+            StatementParameters.Add(c, "@hash", "");
+            StatementParameters.Add(c, "@createdAt", DateTimeOffset.UnixEpoch);
+            StatementParameters.Add(c, "@expiresAt", DateTimeOffset.UnixEpoch);
         });
-        await context.Db.SaveChangesAsync(cancellationToken);
+        insert.Parameters[0].Value = sessionId;
+        insert.Parameters[1].Value = userId;
+        insert.Parameters[2].Value = RefreshTokens.Hash(refreshToken);
+        insert.Parameters[3].Value = now;
+        insert.Parameters[4].Value = expiresAt;
+        await insert.ExecuteNonQueryAsync(cancellationToken);
         return true;
     }
 }

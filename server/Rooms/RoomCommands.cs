@@ -44,8 +44,7 @@ public sealed class JoinRoom(ChatUser user, string name, DateTimeOffset now) : W
             throw ChatException.Forbidden($"Room '{name}' is private; only its owner can add you.");
         }
 
-        var added = await db.AddMemberAsync(room.Id, user.Id, now, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        var added = await context.AddMemberAsync(room.Id, user.Id, now, cancellationToken);
         await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: user.Id), room.Id, cancellationToken);
         return new MembershipChange(name, user.Id, user.Name, added);
     }
@@ -76,8 +75,7 @@ public sealed class InviteToRoom(ChatUser owner, string name, string userName, D
         var db = context.Db;
         var room = await db.RequireOwnedRoomAsync(owner, name, "invite people", cancellationToken);
         var invitee = await db.FindUserAsync(userName, cancellationToken);
-        var added = await db.AddMemberAsync(room.Id, invitee.Id, now, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        var added = await context.AddMemberAsync(room.Id, invitee.Id, now, cancellationToken);
         await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: invitee.Id), room.Id, cancellationToken);
         return new MembershipChange(name, invitee.Id, invitee.UserName, added);
     }
@@ -123,9 +121,8 @@ public sealed class OpenDirect(ChatUser caller, string otherName, DateTimeOffset
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        var callerAdded = await db.AddMemberAsync(room.Id, caller.Id, now, cancellationToken);
-        var otherAdded = await db.AddMemberAsync(room.Id, other.Id, now, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        var callerAdded = await context.AddMemberAsync(room.Id, caller.Id, now, cancellationToken);
+        var otherAdded = await context.AddMemberAsync(room.Id, other.Id, now, cancellationToken);
         await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: caller.Id), room.Id, cancellationToken);
         await context.ChangeGroupAsync(new GroupChange(name, Join: true, UserId: other.Id), room.Id, cancellationToken);
         return (new MembershipChange(name, caller.Id, caller.Name, callerAdded), new MembershipChange(name, other.Id, other.UserName, otherAdded));
@@ -141,17 +138,23 @@ public sealed class JoinMemberGroups(long userId, string connectionId) : WriteCo
 {
     protected override async Task<int> RunAsync(WriteContext context, CancellationToken cancellationToken)
     {
-        var rooms = await context.Db.RoomMembers.Where(m => m.UserId == userId)
-            .Join(context.Db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => new { r.Name, r.LastSeq, r.MemberVersion })
-            .ToListAsync(cancellationToken);
-        foreach (var room in rooms)
+        var count = 0;
+        await foreach (var room in RoomsOf.For(context.Db)(context.Db, userId).WithCancellation(cancellationToken))
         {
             // One statement reads the memberships and each room's (last seq, member version) from one snapshot: the join's place.
             context.ChangeGroup(new GroupChange(room.Name, Join: true, UserId: userId, ConnectionId: connectionId, AtSeq: room.LastSeq, Version: room.MemberVersion));
+            count++;
         }
 
-        return rooms.Count;
+        return count;
     }
+
+    // Compiled (see PerContextQuery): every connect runs it.
+    private static readonly PerContextQuery<Func<ChatDbContext, long, IAsyncEnumerable<GroupPlace>>> RoomsOf = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, long userId) => db.RoomMembers.Where(m => m.UserId == userId)
+            .Join(db.Rooms.Where(r => r.DeletedAt == null), m => m.RoomId, r => r.Id, (m, r) => new GroupPlace(r.Name, r.LastSeq, r.MemberVersion))));
+
+    private sealed record GroupPlace(string Name, long LastSeq, long MemberVersion);
 }
 
 /// <summary>Moves the caller's read marker forward, never back and never past the room's last seq.</summary>

@@ -22,37 +22,11 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
     private async Task<List<RoomInfo>> QueryInfo(ChatUser user, string? only, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rooms = db.Rooms.Where(r => r.DeletedAt == null);
-        if (only is not null)
+        var rows = new List<InfoRow>();
+        await foreach (var row in Info.For(db)(db, user.Id, only).WithCancellation(cancellationToken))
         {
-            rooms = rooms.Where(r => r.Name == only);
+            rows.Add(row);
         }
-
-        var rows = await rooms
-            .Select(r => new { Room = r, Member = db.RoomMembers.FirstOrDefault(m => m.RoomId == r.Id && m.UserId == user.Id) })
-            .Where(x => !x.Room.IsPrivate || x.Member != null) // ReadAccess.CanRead, in SQL
-            .OrderBy(x => x.Room.IsDirect).ThenBy(x => x.Room.Name)
-            .Select(x => new
-            {
-                x.Room.Name,
-                x.Room.IsPrivate,
-                x.Room.IsDirect,
-                x.Room.LastSeq,
-                IsArchived = x.Room.ArchivedAt != null,
-                x.Room.Topic,
-                MemberCount = db.RoomMembers.Count(m => m.RoomId == x.Room.Id),
-                IsMember = x.Member != null,
-                LastReadSeq = x.Member == null ? 0 : x.Member.LastReadSeq,
-                Owner = db.Users.Where(u => u.Id == x.Room.OwnerId).Select(u => u.UserName).FirstOrDefault(),
-                DirectWith = x.Room.IsDirect
-                    ? db.RoomMembers.Where(m => m.RoomId == x.Room.Id && m.UserId != user.Id)
-                        .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => u.UserName).FirstOrDefault()
-                    : null,
-                Unread = x.Member == null ? 0 : db.LogEntries.Count(e => e.RoomId == x.Room.Id && e.Seq > x.Member.LastReadSeq
-                    && e.Kind == EntryKinds.Message && e.DeletedAt == null && e.SenderId != user.Id),
-                Mentions = x.Member == null ? 0 : db.Mentions.Count(m => m.UserId == user.Id && m.RoomId == x.Room.Id && m.Seq > x.Member.LastReadSeq),
-            })
-            .ToListAsync(cancellationToken);
 
         return rows.ConvertAll(r => new RoomInfo
         {
@@ -79,24 +53,76 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
         return string.Equals(names[0], self, StringComparison.OrdinalIgnoreCase) ? names[1] : names[0];
     }
 
+    // Every room's info, or one room's (only: its name): the join answers with it on every connect of the bench's bots.
+    // The null test of a parameter is settled when EF builds the SQL, so the one-room form is still a lookup by name.
+    private static readonly PerContextQuery<Func<ChatDbContext, long, string?, IAsyncEnumerable<InfoRow>>> Info = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, long userId, string? only) => db.Rooms
+            .Where(r => r.DeletedAt == null && (only == null || r.Name == only))
+            .Select(r => new { Room = r, Member = db.RoomMembers.FirstOrDefault(m => m.RoomId == r.Id && m.UserId == userId) })
+            .Where(x => !x.Room.IsPrivate || x.Member != null) // ReadAccess.CanRead, in SQL
+            .OrderBy(x => x.Room.IsDirect).ThenBy(x => x.Room.Name)
+            .Select(x => new InfoRow
+            {
+                Name = x.Room.Name,
+                IsPrivate = x.Room.IsPrivate,
+                IsDirect = x.Room.IsDirect,
+                LastSeq = x.Room.LastSeq,
+                IsArchived = x.Room.ArchivedAt != null,
+                Topic = x.Room.Topic,
+                MemberCount = db.RoomMembers.Count(m => m.RoomId == x.Room.Id),
+                IsMember = x.Member != null,
+                LastReadSeq = x.Member == null ? 0 : x.Member.LastReadSeq,
+                Owner = db.Users.Where(u => u.Id == x.Room.OwnerId).Select(u => u.UserName).FirstOrDefault(),
+                DirectWith = x.Room.IsDirect
+                    ? db.RoomMembers.Where(m => m.RoomId == x.Room.Id && m.UserId != userId)
+                        .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => u.UserName).FirstOrDefault()
+                    : null,
+                Unread = x.Member == null ? 0 : db.LogEntries.Count(e => e.RoomId == x.Room.Id && e.Seq > x.Member.LastReadSeq
+                    && e.Kind == EntryKinds.Message && e.DeletedAt == null && e.SenderId != userId),
+                Mentions = x.Member == null ? 0 : db.Mentions.Count(m => m.UserId == userId && m.RoomId == x.Room.Id && m.Seq > x.Member.LastReadSeq),
+            })));
+
+    private sealed class InfoRow
+    {
+        public required string Name { get; init; }
+        public bool IsPrivate { get; init; }
+        public bool IsDirect { get; init; }
+        public long LastSeq { get; init; }
+        public bool IsArchived { get; init; }
+        public string? Topic { get; init; }
+        public int MemberCount { get; init; }
+        public bool IsMember { get; init; }
+        public long LastReadSeq { get; init; }
+        public string? Owner { get; init; }
+        public string? DirectWith { get; init; }
+        public int Unread { get; init; }
+        public int Mentions { get; init; }
+    }
+
     /// <summary>Everyone who shares at least one room with the user (presence goes to them).</summary>
     public async Task<IReadOnlyList<string>> RoommateIdsAsync(long userId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rooms = db.RoomMembers.Where(m => m.UserId == userId).Select(m => m.RoomId);
-        var ids = await db.RoomMembers.Where(m => rooms.Contains(m.RoomId) && m.UserId != userId)
-            .Select(m => m.UserId).Distinct().ToListAsync(cancellationToken);
-        return ids.ConvertAll(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var ids = new List<string>();
+        await foreach (var id in Roommates.For(db)(db, userId).WithCancellation(cancellationToken))
+        {
+            ids.Add(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return ids;
     }
+
+    private static readonly PerContextQuery<Func<ChatDbContext, long, IAsyncEnumerable<long>>> Roommates = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, long userId) => db.RoomMembers
+            .Where(m => db.RoomMembers.Where(mine => mine.UserId == userId).Select(mine => mine.RoomId).Contains(m.RoomId) && m.UserId != userId)
+            .Select(m => m.UserId).Distinct()));
 
     /// <summary>The room and the caller's rights in it; a missing room and a private room the caller cannot read look alike.</summary>
     public async Task<RoomAccess> GetReadableAsync(ChatUser user, string room, CancellationToken cancellationToken)
     {
         var name = RoomNames.Normalize(room);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var access = await db.Rooms.Where(r => r.Name == name && r.DeletedAt == null)
-            .Select(r => new RoomAccess(r.Id, r.Name, r.IsPrivate, db.RoomMembers.Any(m => m.RoomId == r.Id && m.UserId == user.Id), r.OwnerId))
-            .FirstOrDefaultAsync(cancellationToken);
+        var access = await Readable.For(db)(db, name, user.Id, cancellationToken);
         if (access is null || !access.CanRead)
         {
             throw ReadAccess.NoReadableRoom(name);
@@ -104,6 +130,12 @@ public sealed class RoomQueries(IDbContextFactory<ChatDbContext> contexts, Conne
 
         return access;
     }
+
+    // Every hub call on a room starts here (typing, history, members): compiled, like the connect path's queries.
+    private static readonly PerContextQuery<Func<ChatDbContext, string, long, CancellationToken, Task<RoomAccess?>>> Readable = new(() => EF.CompileAsyncQuery(
+        (ChatDbContext db, string name, long userId, CancellationToken _) => db.Rooms.Where(r => r.Name == name && r.DeletedAt == null)
+            .Select(r => new RoomAccess(r.Id, r.Name, r.IsPrivate, db.RoomMembers.Any(m => m.RoomId == r.Id && m.UserId == userId), r.OwnerId))
+            .FirstOrDefault()));
 
     /// <summary>Like <see cref="GetReadableAsync"/>, for operations only members may do.</summary>
     public async Task<RoomAccess> GetMembershipAsync(ChatUser user, string room, CancellationToken cancellationToken)
