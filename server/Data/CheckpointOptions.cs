@@ -4,7 +4,7 @@ namespace ChatApp.Server.Data;
 
 /// <summary>How the SQLite WAL is copied back into the database file, bound from the "Checkpoint" section.</summary>
 /// <remarks>
-/// By default SQLite checkpoints inside the COMMIT of whichever write pushes the WAL past 1,000 pages: on this server
+/// Left to itself SQLite checkpoints inside the COMMIT of whichever write pushes the WAL past 1,000 pages: on this server
 /// that is the writer's, so every few hundred milliseconds at full speed one batch also copied up to 1,000 pages into
 /// the database file and fsynced it before its senders got their acks. With <see cref="Background"/> a
 /// <see cref="WalCheckpointer"/> copies the WAL every <see cref="IntervalMilliseconds"/> on its own connection instead
@@ -15,8 +15,13 @@ public sealed class CheckpointOptions : IValidatableObject
 {
     public const string Section = "Checkpoint";
 
-    /// <summary>Checkpoint on a background connection; false leaves SQLite's default (1,000 pages, in the writer's commit).</summary>
-    public bool Background { get; set; } = true;
+    /// <summary>
+    /// Checkpoint on a background connection; false (the default) leaves SQLite's: 1,000 pages, in the writer's commit.
+    /// Off by default because, measured under load (bench/README.md, "What makes a saturation step unclean"), it did not
+    /// shorten the writer's batches: its own fsyncs (two per checkpoint, ten checkpoints a second) queued beside the
+    /// commits' on the same disk, and the checkpoints in the writer's commit were not what lined up with the spikes.
+    /// </summary>
+    public bool Background { get; set; }
 
     /// <summary>How often the background checkpoint copies what the WAL holds.</summary>
     [Range(10, 60_000)]

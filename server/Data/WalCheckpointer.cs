@@ -31,13 +31,10 @@ public sealed partial class WalCheckpointer(
     private readonly Counter<long> _pages = meters.Create(ChatMetrics.MeterName).CreateCounter<long>(
         "chatapp.sqlite.checkpoint.pages", "{page}", "WAL frames the background checkpoint copied into the database file");
 
+    private readonly string _path = DataExtensions.ResolvePath(environment, storage.Value.DatabasePath);
     private SqliteConnection? _connection;
     private (long Log, long Checkpointed) _last;
-    private long _walFrames;
     private long _pagesCopied;
-
-    /// <summary>The WAL's length in frames at the last background checkpoint.</summary>
-    public long WalFrames => Volatile.Read(ref _walFrames);
 
     /// <summary>Frames the background checkpoints have copied into the database file since the server started.</summary>
     public long PagesCopied => Interlocked.Read(ref _pagesCopied);
@@ -49,31 +46,34 @@ public sealed partial class WalCheckpointer(
             return;
         }
 
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = DataExtensions.ResolvePath(environment, storage.Value.DatabasePath),
-            Pooling = false, // its own handle for the life of the server, never handed to a reader
-        }.ToString());
-        await _connection.OpenAsync(stoppingToken);
-        await using (var setup = _connection.CreateCommand())
-        {
-            // FULL: the checkpoint fsyncs the WAL before it copies and the database file after, as the writer's did.
-            // busy_timeout only matters for the TRUNCATE at shutdown (PASSIVE never waits): it waits for a reader to finish.
-            setup.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=2000;";
-            await setup.ExecuteNonQueryAsync(stoppingToken);
-        }
-
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.IntervalMilliseconds));
+        var notWal = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {
+                    // Opened at the first tick, not at start: whoever makes the database (the initializer, or the durable
+                    // bare hub's writer) may still be at it, and this connection must not create an empty file first.
+                    if (_connection is null && !File.Exists(_path))
+                    {
+                        continue;
+                    }
+
+                    _connection ??= await OpenAsync(stoppingToken);
                     if (Checkpoint(_connection, raw.SQLITE_CHECKPOINT_PASSIVE) is { Busy: false, Log: < 0 })
                     {
-                        LogNotWal(logger); // an in-memory or rollback-journal database: nothing to copy, ever
-                        return;
+                        if (!notWal)
+                        {
+                            notWal = true; // an in-memory or rollback-journal database: nothing to copy (yet)
+                            LogNotWal(logger);
+                        }
+
+                        // A connection sees that another made the file WAL only when it next reads: read, so the next tick can copy.
+                        await using var read = _connection.CreateCommand();
+                        read.CommandText = "SELECT count(*) FROM sqlite_master;";
+                        await read.ExecuteScalarAsync(stoppingToken);
                     }
                 }
                 catch (SqliteException ex)
@@ -85,6 +85,31 @@ public sealed partial class WalCheckpointer(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: the last checkpoint is StopAsync's.
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false, // its own handle for the life of the server, never handed to a reader
+        }.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var setup = connection.CreateCommand();
+            // FULL: the checkpoint fsyncs the WAL before it copies and the database file after, as the writer's did.
+            // busy_timeout only matters for the TRUNCATE at shutdown (PASSIVE never waits): it waits for a reader to finish.
+            setup.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=2000;";
+            await setup.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
         }
     }
 
@@ -129,7 +154,6 @@ public sealed partial class WalCheckpointer(
         // Frames count from the WAL's start, which moves back to 0 whenever the writer restarts it.
         var copied = log < _last.Log ? checkpointed : checkpointed - _last.Checkpointed;
         _last = (log, checkpointed);
-        Volatile.Write(ref _walFrames, log);
         if (copied > 0)
         {
             _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -146,6 +170,6 @@ public sealed partial class WalCheckpointer(
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Final WAL checkpoint: complete {Complete}, {Checkpointed} of {Frames} frames copied")]
     private static partial void LogFinalCheckpoint(ILogger logger, bool complete, long checkpointed, long frames);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "The database is not in WAL mode; no background checkpoints")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "The database is not in WAL mode; no background checkpoints until it is")]
     private static partial void LogNotWal(ILogger logger);
 }

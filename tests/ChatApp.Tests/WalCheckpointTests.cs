@@ -20,6 +20,7 @@ public sealed class WalCheckpointTests
     private static ChatServer Server() => new(new Dictionary<string, string>
     {
         ["Limits:Enabled"] = "false",
+        ["Checkpoint:Background"] = "true",
         ["Checkpoint:IntervalMilliseconds"] = "20",
         ["Checkpoint:WriterCheckpointPages"] = BoundPages.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
@@ -98,5 +99,17 @@ public sealed class WalCheckpointTests
         await using var again = await server.ConnectAsync(token);
         var stored = await again.StreamMessagesSinceAsync("general", 0, Ct).ToListAsync(Ct);
         Assert.Equal(acked.Select(m => (m.Seq, m.Text, m.ClientMessageId)), stored.Select(m => (m.Seq, m.Text, m.ClientMessageId)));
+    }
+
+    [Theory]
+    [InlineData("Checkpoint:IntervalMilliseconds", "5000", "at least once a second")]
+    [InlineData("Checkpoint:WriterCheckpointPages", "10", "WriterCheckpointPages")]
+    public async Task CheckpointSettingsThatCannotWorkStopTheServerAtStartUpNamingTheSetting(string key, string value, string named)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var server = new ChatServer(new Dictionary<string, string> { ["Checkpoint:Background"] = "true", [key] = value });
+        });
+        Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
     }
 }
