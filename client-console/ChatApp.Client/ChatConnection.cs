@@ -174,7 +174,7 @@ public sealed class ChatConnection : IAsyncDisposable
                 await WaitConnectedAsync(cancellationToken);
                 return await SendMessageAsync(room, text, clientMessageId, cancellationToken);
             }
-            catch (Exception ex) when (IsRetryable(ex) && attempt < maxAttempts)
+            catch (Exception ex) when (IsRetryable(ex, cancellationToken) && attempt < maxAttempts)
             {
                 // The connection dropped before the answer (the message may or may not be stored), or the
                 // server said nothing was stored and when to try again: either way, the same id again, after a pause.
@@ -187,11 +187,13 @@ public sealed class ChatConnection : IAsyncDisposable
 
     /// <summary>
     /// A lost connection, or a refusal whose code says nothing was done and it may pass (unavailable,
-    /// rate_limited; see <see cref="ChatErrors"/>); never a cancellation.
+    /// rate_limited; see <see cref="ChatErrors"/>). A cancellation is final only when it is the caller's
+    /// (<paramref name="cancellationToken"/>): the SignalR client cancels the calls still pending when their
+    /// connection closes without an error, and such a call may or may not have been carried out, like any other lost one.
     /// </summary>
-    public static bool IsRetryable(Exception exception) => exception switch
+    public static bool IsRetryable(Exception exception, CancellationToken cancellationToken) => exception switch
     {
-        OperationCanceledException => false,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
         HubException hub => ChatErrors.Parse(hub.Message)?.IsRetryable ?? false,
         _ => true,
     };

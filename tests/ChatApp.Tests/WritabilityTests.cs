@@ -26,7 +26,7 @@ public sealed class WritabilityTests
     private static async Task AssertRefusedForRetryAsync(ChatConnection connection, string text, string id)
     {
         var refused = await Assert.ThrowsAsync<HubException>(() => connection.SendMessageAsync("general", text, id, Ct));
-        Assert.True(ChatConnection.IsRetryable(refused), refused.Message);
+        Assert.True(ChatConnection.IsRetryable(refused, Ct), refused.Message);
     }
 
     [Fact]

@@ -206,7 +206,7 @@ public sealed class Bot(int index, string name, int[] rooms, SimulationRun run) 
                 var connection = await UsableConnectionAsync(cancellationToken);
                 return await connection.SendMessageAsync(room, text, clientMessageId, cancellationToken);
             }
-            catch (Exception ex) when (ChatConnection.IsRetryable(ex) && attempt < MaxSendAttempts)
+            catch (Exception ex) when (ChatConnection.IsRetryable(ex, cancellationToken) && attempt < MaxSendAttempts)
             {
                 retryAfter = ex is Microsoft.AspNetCore.SignalR.HubException hub ? ChatErrors.Parse(hub.Message)?.RetryAfter : null;
             }
