@@ -3,8 +3,7 @@
 
   stalls.py sample PORT PID DATABASE OUT.json SIMULATOR_PID
       While the simulator runs: every 0.5 s the server's /metrics (GC pause time and collections by generation, the
-      thread pool's queue and threads, the writer's commit histogram, queue depths, checkpoints if the server counts
-      them) and its threads' run-queue wait (/proc/PID/task/*/schedstat); every 10 ms the database file's mtime and the
+      thread pool's queue and threads, the writer's commit histogram, queue depths) and its threads' run-queue wait (/proc/PID/task/*/schedstat); every 10 ms the database file's mtime and the
       WAL's size (the main file is written only by a checkpoint in WAL mode, so a change of its mtime is a checkpoint).
   stalls.py report OUT.json REPORT.html DATABASE
       Joins the samples with the simulator's per-second delivery latency (its --html report) on one clock and prints a
@@ -158,7 +157,7 @@ def report(samples_json, report_html, database, limit_ms=250.0):
     for p in series["points"]:
         rows[p["second"]] = {"step": p["step"], "rate": p["rate"], "acks": p["acks"], "p50": p.get("latencyP50"), "p99": p.get("latencyP99"),
                              "gcMs": 0.0, "gc0": 0, "gc1": 0, "gc2": 0, "tpQueue": 0, "tpThreads": 0, "slow": 0, "slowest": 0.0,
-                             "batches": 0, "ckpt": 0, "ckptMs": 0.0, "wal": 0, "waitMs": 0.0, "fsyncMs": 0.0, "busyMs": 0.0}
+                             "batches": 0, "ckpt": 0, "wal": 0, "waitMs": 0.0, "fsyncMs": 0.0, "busyMs": 0.0}
     for a, b in zip(samples, samples[1:]):
         row = rows.get(second_of(b["t"]))
         if row is None:
@@ -177,7 +176,6 @@ def report(samples_json, report_html, database, limit_ms=250.0):
             # The slowest batch of the interval lies in the first bucket that holds them all: its upper bound.
             top = next((le for le, v in new.items() if v >= total), 0.0) if total > 0 else 0.0
             row["slowest"] = max(row["slowest"], top)
-        row["ckptMs"] += delta(a, b, "chatapp_sqlite_checkpoint_duration_seconds_sum") * 1000
         # The writer's batches' time: near 1,000 ms a second, the one serial stage has no room left, whatever else happens.
         row["busyMs"] += delta(a, b, 'chatapp_writer_commit_duration_seconds_sum{outcome="committed"}') * 1000
         row["wal"] = max(row["wal"], b["wal"])
@@ -194,13 +192,13 @@ def report(samples_json, report_html, database, limit_ms=250.0):
             row["ckpt"] += 1
         last = c["t"]
     print(f"{'s':>3} {'step':>4} {'rate':>4} {'acks':>5} {'p50':>7} {'p99':>7} | {'batch':>5} {'busyMs':>6} {'>=100ms':>7} {'slowest<=':>9} | {'fsyncMax':>8} | "
-          f"{'dbWrites':>8} {'ckptMs':>6} {'walKB':>6} | {'gc0/1/2':>8} {'gcMs':>6} | {'tpQ':>4} {'tpThr':>5} | {'runQwaitMs':>10}")
+          f"{'dbWrites':>8} {'walKB':>6} | {'gc0/1/2':>8} {'gcMs':>6} | {'tpQ':>4} {'tpThr':>5} | {'runQwaitMs':>10}")
     for second in sorted(rows):
         r = rows[second]
         f = lambda v: "-" if v is None else f"{v:.0f}"  # noqa: E731
         flag = " <" if r["p99"] is not None and r["p99"] > limit_ms else ""
         print(f"{second:>3} {r['step']:>4} {r['rate']:>4g} {r['acks']:>5} {f(r['p50']):>7} {f(r['p99']):>7} | {r['batches']:>5} {r['busyMs']:>6.0f} {r['slow']:>7} "
-              f"{('inf' if r['slowest'] == float('inf') else format(r['slowest'] * 1000, '.0f') + 'ms'):>9} | {r['fsyncMs']:>6.1f}ms | {r['ckpt']:>8} {r['ckptMs']:>6.0f} {r['wal'] / 1024:>6.0f} | "
+              f"{('inf' if r['slowest'] == float('inf') else format(r['slowest'] * 1000, '.0f') + 'ms'):>9} | {r['fsyncMs']:>6.1f}ms | {r['ckpt']:>8} {r['wal'] / 1024:>6.0f} | "
               f"{r['gc0']}/{r['gc1']}/{r['gc2']:<4} {r['gcMs']:>6.0f} | {r['tpQueue']:>4} {r['tpThreads']:>5} | {r['waitMs']:>10.0f}{flag}")
     measured = [r for r in rows.values() if r["step"] > 0 and r["p99"] is not None]
     spikes = [r for r in measured if r["p99"] > limit_ms]
@@ -227,10 +225,6 @@ def report(samples_json, report_html, database, limit_ms=250.0):
                     - first["metrics"].get('chatapp_writer_commit_duration_seconds_sum{outcome="committed"}', 0)) / max(1, total) * 1000
             print(f"  writer over the measured steps: {int(total)} batches, mean {mean:.1f} ms; >= 25 ms: {over(0.025)}, >= 50 ms: {over(0.05)}, "
                   f">= 100 ms: {over(0.1)}, >= 250 ms: {over(0.25)}; slowest <= {top * 1000:.0f} ms")
-        ck = delta(first, last, "chatapp_sqlite_checkpoint_duration_seconds_count")
-        if ck > 0:
-            print(f"  background checkpoints: {ck:.0f}, mean {delta(first, last, 'chatapp_sqlite_checkpoint_duration_seconds_sum') / ck * 1000:.1f} ms, "
-                  f"{delta(first, last, 'chatapp_sqlite_checkpoint_pages_total'):.0f} pages")
         writes = sum(1 for i, c in enumerate(data["dbWrites"]) if c["t"] >= first["t"] and (i == 0 or c["t"] - data["dbWrites"][i - 1]["t"] > 50_000_000))
         print(f"  database file written (checkpoints, any connection): {writes} times; largest WAL {max(x['wal'] for x in samples) / 1024:.0f} KiB")
         gcs = [int(delta(first, last, f'dotnet_gc_collections_total{{gc_heap_generation="gen{g}"}}')) for g in (0, 1, 2)]

@@ -5,7 +5,7 @@
 #   bench/stalls.sh                                  200 users in rooms of 20, warm-up at 8, then two 10 s steps at 24 msgs/user/s
 #   STALLS_RATE=28 STALLS_STEPS=3 bench/stalls.sh    another rate, more steps
 #   CHATAPP_SERVER_DLL=/other/ChatApp.Server.dll STALLS_LABEL=before bench/stalls.sh   another build (before/after pairs)
-#   CHATAPP_SERVER_ENV="Checkpoint__Background=false" bench/stalls.sh                  settings or runtime knobs for the server only
+#   CHATAPP_SERVER_ENV="DOTNET_gcServer=0" bench/stalls.sh                             settings or runtime knobs for the server only
 #   STALLS_STRACE=1 bench/stalls.sh                  also every fsync of the server (strace with a seccomp filter: only fsyncs stop
 #                                                    it), summed up by file and thread: the WAL's are commits, the database file's checkpoints
 # STALLS_PORT (5311) is the server's port. Results: bench/results/stalls-<time>-<label>/ (table.txt, the simulator's

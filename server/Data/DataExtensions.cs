@@ -33,7 +33,7 @@ public static class DataExtensions
             }.ToString();
             options.UseSqlite(connectionString)
                 .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
-                .AddInterceptors(new SqlitePragmas(services.GetRequiredService<IOptions<CheckpointOptions>>().Value))
+                .AddInterceptors(new SqlitePragmas())
                 .AddInterceptors(services.GetServices<IInterceptor>()); // any others the host registers
         });
         builder.AddPostgresData();
@@ -49,9 +49,6 @@ public static class DataExtensions
             services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
                 ? ActivatorUtilities.CreateInstance<PostgresDatabaseInitializer>(services)
                 : ActivatorUtilities.CreateInstance<DatabaseInitializer>(services));
-
-        // Before the writer: hosted services stop in reverse order, so the last checkpoint follows the writer's last commit.
-        builder.AddWalCheckpoints();
 
         // The single writer; what it commits goes to ICommittedEffects, which the live side registers.
         builder.Services.AddOptions<WriterOptions>().BindConfiguration(WriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -14,14 +14,10 @@ namespace ChatApp.Server.Data;
 /// default SQLite spills it to a temporary file once it passes 64 KiB, so every batch of a busy writer created, wrote,
 /// closed and deleted a file in /var/tmp (seen with strace: one per commit). The sub-journal only undoes a savepoint
 /// within its transaction; what a crash needs is the WAL, which this does not touch.
-/// wal_autocheckpoint (with <see cref="CheckpointOptions.Background"/>) moves the point where a commit also checkpoints
-/// from SQLite's 1,000 pages to the WAL's bound: the background <see cref="WalCheckpointer"/> copies the WAL meanwhile,
-/// and only the writer commits, so that checkpoint is the writer's and finds little left to copy.
 /// </remarks>
-internal sealed class SqlitePragmas(CheckpointOptions checkpoints) : DbConnectionInterceptor
+internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    private readonly string _pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-        + (checkpoints.Background ? $" PRAGMA wal_autocheckpoint={checkpoints.WriterCheckpointPages};" : "");
+    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
 
     // The SQLite connections these pragmas were set on. Microsoft.Data.Sqlite pools them: "opening" a pooled one hands back
     // the same sqlite3 handle, whose settings last as long as it does, so they are set once per handle rather than on
@@ -36,7 +32,7 @@ internal sealed class SqlitePragmas(CheckpointOptions checkpoints) : DbConnectio
         }
 
         await using var command = connection.CreateCommand();
-        command.CommandText = _pragmas;
+        command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
         MarkSet(connection);
     }
@@ -49,7 +45,7 @@ internal sealed class SqlitePragmas(CheckpointOptions checkpoints) : DbConnectio
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = _pragmas;
+        command.CommandText = Pragmas;
         command.ExecuteNonQuery();
         MarkSet(connection);
     }

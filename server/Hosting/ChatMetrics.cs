@@ -11,6 +11,10 @@ public sealed class ChatMetrics
 {
     public const string MeterName = "ChatApp";
 
+    // Seconds. Without advice the SDK's default buckets are made for milliseconds (0, 5, 10, 25, ... 10,000): every
+    // batch fell in the first bucket, and the histogram could not show the writer's tail at all.
+    private static readonly double[] SecondsBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
     private readonly Counter<long> _committed;
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<long> _batchSize;
@@ -27,7 +31,8 @@ public sealed class ChatMetrics
     {
         var meter = meters.Create(MeterName);
         _committed = meter.CreateCounter<long>("chatapp.messages.committed", "{entry}", "Log entries committed (messages, edits, deletes, reactions), by kind");
-        _commitDuration = meter.CreateHistogram<double>("chatapp.writer.commit.duration", "s", "Time to run and commit one batch of the writer, by outcome");
+        _commitDuration = meter.CreateHistogram<double>("chatapp.writer.commit.duration", "s", "Time to run and commit one batch of the writer, by outcome",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _batchSize = meter.CreateHistogram<long>("chatapp.writer.batch.size", "{command}", "Commands in one batch (one transaction, one fsync)");
         _writeQueue = meter.CreateUpDownCounter<long>("chatapp.writer.queue.depth", "{command}", "Commands queued for the writer and not yet taken into a batch");
         _fanOutQueue = meter.CreateUpDownCounter<long>("chatapp.fanout.queue.depth", "{send}", "Live sends queued for the broadcaster and not yet started");

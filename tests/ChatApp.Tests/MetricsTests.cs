@@ -60,6 +60,8 @@ public sealed class MetricsTests
         Assert.Equal(5, Sample(scrape, "chatapp_messages_committed_total", "kind=\"message\""));
         Assert.True(Sample(scrape, "chatapp_writer_commit_duration_seconds_count") >= 1, "commit durations recorded");
         Assert.InRange(Sample(scrape, "chatapp_writer_commit_duration_seconds_sum"), 0.000_001, 60);
+        // Buckets in seconds, down to half a millisecond: the default ones (0, 5, 10, ... meant for milliseconds) put every batch in one.
+        Assert.InRange(Sample(scrape, "chatapp_writer_commit_duration_seconds_bucket", "le=\"0.0005\""), 0, Sample(scrape, "chatapp_writer_commit_duration_seconds_count"));
         Assert.True(Sample(scrape, "chatapp_writer_batch_size_sum") >= 5, "commands in batches");
         Assert.True(Sample(scrape, "chatapp_deliveries_started_total") >= 5, "deliveries started");
         Assert.Equal(2, Sample(scrape, "chatapp_connections"));

@@ -1,6 +1,4 @@
 using ChatApp.Contracts;
-using ChatApp.Server.Data;
-using Microsoft.Extensions.Options;
 
 namespace ChatApp.Bench.BaselineHub.Durable;
 
@@ -15,14 +13,6 @@ public static class DurableMode
         builder.Services.AddSingleton<DurableStats>();
         builder.Services.AddSingleton<DurableFanout>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DurableFanout>());
-        // The server's checkpoints (section "Checkpoint", the same defaults): the WAL copied on a connection of its own, the
-        // writer's own checkpoint only at the WAL's bound. Before the writer, so it stops after it and truncates the WAL.
-        builder.Services.AddOptions<CheckpointOptions>().BindConfiguration(CheckpointOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<WalCheckpointer>(services, Options.Create(new StorageOptions
-        {
-            DatabasePath = Path.GetFullPath(services.GetRequiredService<IOptions<BaselineOptions>>().Value.DatabasePath),
-        })));
-        builder.Services.AddHostedService(services => services.GetRequiredService<WalCheckpointer>());
         builder.Services.AddSingleton<DurableWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DurableWriter>());
         builder.Services.AddSingleton<DurableDirectory>();

@@ -61,18 +61,15 @@ public sealed class DurableStatements : IAsyncDisposable
 
     /// <summary>
     /// The connection ChatApp's writer would use: WAL (a property of the file, set by the schema), synchronous=FULL so a
-    /// commit is on disk before the ack, foreign keys checked, a savepoint's journal in memory, and, as the server's writer
-    /// has it with background checkpoints, its own checkpoint only at the WAL's bound (<paramref name="checkpointPages"/>;
-    /// null keeps SQLite's 1,000 pages).
+    /// commit is on disk before the ack, foreign keys checked, a savepoint's journal in memory.
     /// </summary>
-    public static async Task<DurableStatements> OpenAsync(string path, int? checkpointPages, CancellationToken cancellationToken)
+    public static async Task<DurableStatements> OpenAsync(string path, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken);
         await using (var pragmas = connection.CreateCommand())
         {
-            pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                + (checkpointPages is { } pages ? $" PRAGMA wal_autocheckpoint={pages};" : "");
+            pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using ChatApp.Contracts;
-using ChatApp.Server.Data;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -12,8 +11,7 @@ namespace ChatApp.Bench.BaselineHub.Durable;
 /// new entries to the fan-out in seq order and completes the acks. No checks: membership, limits and validation are
 /// what ChatApp adds, and this is the bound without them.
 /// </summary>
-public sealed partial class DurableWriter(
-    IOptions<BaselineOptions> options, IOptions<CheckpointOptions> checkpoints, DurableFanout fanout, DurableStats stats, ILogger<DurableWriter> logger)
+public sealed partial class DurableWriter(IOptions<BaselineOptions> options, DurableFanout fanout, DurableStats stats, ILogger<DurableWriter> logger)
     : BackgroundService
 {
     private readonly Channel<WriteItem> _queue = Channel.CreateBounded<WriteItem>(
@@ -43,7 +41,7 @@ public sealed partial class DurableWriter(
     {
         var path = Path.GetFullPath(options.Value.DatabasePath);
         await DurableSchema.CreateAsync(path, cancellationToken);
-        _statements = await DurableStatements.OpenAsync(path, checkpoints.Value.Background ? checkpoints.Value.WriterCheckpointPages : null, cancellationToken);
+        _statements = await DurableStatements.OpenAsync(path, cancellationToken);
         LogReady(logger, path, options.Value.MaxBatchSize);
         await base.StartAsync(cancellationToken);
     }
