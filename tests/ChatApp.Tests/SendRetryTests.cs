@@ -70,42 +70,28 @@ public sealed class SendRetryTests
     }
 
     /// <summary>Passes everything through until told to report a normal close, as a server that closes the socket cleanly does.</summary>
-    private sealed class ClosableWebSocket(WebSocket inner) : WebSocket
+    private sealed class ClosableWebSocket(WebSocket inner) : PassThroughWebSocket(inner)
     {
         private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void CloseAsIfTheServerDid() => _closed.TrySetResult();
 
-        public override WebSocketCloseStatus? CloseStatus => _closed.Task.IsCompleted ? WebSocketCloseStatus.NormalClosure : inner.CloseStatus;
+        public override WebSocketCloseStatus? CloseStatus => _closed.Task.IsCompleted ? WebSocketCloseStatus.NormalClosure : base.CloseStatus;
 
-        public override string? CloseStatusDescription => inner.CloseStatusDescription;
+        public override WebSocketState State => _closed.Task.IsCompleted ? WebSocketState.CloseReceived : base.State;
 
-        public override WebSocketState State => _closed.Task.IsCompleted ? WebSocketState.CloseReceived : inner.State;
-
-        public override string? SubProtocol => inner.SubProtocol;
-
-        public override void Abort() => inner.Abort();
-
-        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
-            inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
-
-        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
-            inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
-
-        public override void Dispose() => inner.Dispose();
+        public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            var receiving = base.ReceiveAsync(buffer, cancellationToken).AsTask();
+            return await Task.WhenAny(receiving, _closed.Task) == receiving
+                ? await receiving
+                : new ValueWebSocketReceiveResult(0, WebSocketMessageType.Close, endOfMessage: true);
+        }
 
         public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
         {
-            var receiving = inner.ReceiveAsync(buffer, cancellationToken);
-            if (await Task.WhenAny(receiving, _closed.Task) == receiving)
-            {
-                return await receiving;
-            }
-
-            return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true, WebSocketCloseStatus.NormalClosure, null);
+            var result = await ReceiveAsync(buffer.AsMemory(), cancellationToken);
+            return new WebSocketReceiveResult(result.Count, result.MessageType, result.EndOfMessage, CloseStatus, CloseStatusDescription);
         }
-
-        public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
-            inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
     }
 }
