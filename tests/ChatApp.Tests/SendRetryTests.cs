@@ -31,12 +31,18 @@ public sealed class SendRetryTests
             },
         });
         await connection.JoinRoomAsync("general", Ct);
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Hub.Reconnected += _ =>
+        {
+            reconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
 
         commits.Holding = true;
         var sending = connection.SendWithRetryAsync("general", "once", "once", maxAttempts: 3, Ct);
         await commits.Reached.Task.WaitAsync(ChatServer.Timeout, Ct); // the send is on the server, its commit held
         first!.CloseAsIfTheServerDid(); // a clean close: the SignalR client cancels the pending call (no error to fail it with)
-        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct); // the retry reaches the server and waits behind the held commit
+        await reconnected.Task.WaitAsync(ChatServer.Timeout, Ct); // the retry goes out now, while the original's commit is held
         commits.Release();
 
         var stored = await sending.WaitAsync(ChatServer.Timeout, Ct);
