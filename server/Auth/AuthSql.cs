@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using ChatApp.Server.Data;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ChatApp.Server.Auth;
 
@@ -11,7 +9,7 @@ namespace ChatApp.Server.Auth;
 /// </summary>
 internal sealed class AuthSql
 {
-    private static readonly ConditionalWeakTable<IModel, AuthSql> ByModel = [];
+    private static readonly PerModelSql<AuthSql> ByModel = new(names => new AuthSql(names));
 
     private AuthSql(StoreNames names)
     {
@@ -34,14 +32,5 @@ internal sealed class AuthSql
     /// <summary>Parameters @id, @user, @hash, @createdAt (also its first refresh), @expiresAt.</summary>
     public string InsertSession { get; }
 
-    public static AuthSql For(ChatDbContext db)
-    {
-        if (!ByModel.TryGetValue(db.Model, out var sql))
-        {
-            sql = new AuthSql(new StoreNames(db));
-            ByModel.AddOrUpdate(db.Model, sql);
-        }
-
-        return sql;
-    }
+    public static AuthSql For(ChatDbContext db) => ByModel.For(db);
 }

@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using ChatApp.Server.Data;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ChatApp.Server.Live;
 
@@ -72,7 +70,7 @@ public static class GroupChanges
     /// <summary>The statements' texts, with the model's table and column names quoted the provider's way (one per model).</summary>
     private sealed class MemberChangeSql
     {
-        private static readonly ConditionalWeakTable<IModel, MemberChangeSql> ByModel = [];
+        private static readonly PerModelSql<MemberChangeSql> ByModel = new(names => new MemberChangeSql(names));
 
         private MemberChangeSql(StoreNames names)
         {
@@ -94,15 +92,6 @@ public static class GroupChanges
         /// <summary>Parameters @room, @version, @user, @join, @atSeq, @createdAt.</summary>
         public string InsertChange { get; }
 
-        public static MemberChangeSql For(ChatDbContext db)
-        {
-            if (!ByModel.TryGetValue(db.Model, out var sql))
-            {
-                sql = new MemberChangeSql(new StoreNames(db));
-                ByModel.AddOrUpdate(db.Model, sql);
-            }
-
-            return sql;
-        }
+        public static MemberChangeSql For(ChatDbContext db) => ByModel.For(db);
     }
 }

@@ -1,8 +1,6 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using System.Text;
 using ChatApp.Server.Data;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ChatApp.Server.Messages;
 
@@ -31,7 +29,7 @@ internal sealed class AppendSql
         return ListSizes.First(size => size >= count);
     }
 
-    private static readonly ConditionalWeakTable<IModel, AppendSql> ByModel = [];
+    private static readonly PerModelSql<AppendSql> ByModel = new(names => new AppendSql(names));
 
     private readonly string _entries, _entrySender, _entryClientId, _entryRoom, _entrySeq, _entryId, _insertEntries;
     private readonly string?[] _insertEntriesByRows = new string?[InsertRows + 1];
@@ -105,16 +103,7 @@ internal sealed class AppendSql
     /// <summary>Parameters @user, @room, @seq.</summary>
     public string InsertMention { get; }
 
-    public static AppendSql For(ChatDbContext db)
-    {
-        if (!ByModel.TryGetValue(db.Model, out var sql))
-        {
-            sql = new AppendSql(new StoreNames(db));
-            ByModel.AddOrUpdate(db.Model, sql);
-        }
-
-        return sql;
-    }
+    public static AppendSql For(ChatDbContext db) => ByModel.For(db);
 
     /// <summary>(sender id, client message id) of the stored entries among the pairs @s0/@c0, @s1/@c1, ... (a <see cref="Padded"/> count).</summary>
     public string Originals(int pairs) => _originalsBySize[Padded(pairs)] ??= OrPairs(

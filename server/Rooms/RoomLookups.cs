@@ -1,8 +1,6 @@
-using System.Runtime.CompilerServices;
 using ChatApp.Server.Data;
 using ChatApp.Server.Errors;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ChatApp.Server.Rooms;
 
@@ -49,25 +47,10 @@ internal static class RoomLookups
         return true;
     }
 
-    /// <summary>The insert's text with the model's names, quoted the provider's way (one per model).</summary>
-    private static class InsertMemberSql
-    {
-        private static readonly ConditionalWeakTable<IModel, string> ByModel = [];
-
-        public static string For(ChatDbContext db)
-        {
-            if (!ByModel.TryGetValue(db.Model, out var sql))
-            {
-                var names = new StoreNames(db);
-                sql = $"""
-                    INSERT INTO {names.Table<RoomMember>()} ({names.Column<RoomMember>(nameof(RoomMember.RoomId))}, {names.Column<RoomMember>(nameof(RoomMember.UserId))},
-                        {names.Column<RoomMember>(nameof(RoomMember.JoinedAt))}, {names.Column<RoomMember>(nameof(RoomMember.LastReadSeq))})
-                    VALUES (@room, @user, @joinedAt, 0)
-                    """;
-                ByModel.AddOrUpdate(db.Model, sql);
-            }
-
-            return sql;
-        }
-    }
+    /// <summary>The membership insert, with the model's names (parameters @room, @user, @joinedAt).</summary>
+    private static readonly PerModelSql<string> InsertMemberSql = new(names => $"""
+        INSERT INTO {names.Table<RoomMember>()} ({names.Column<RoomMember>(nameof(RoomMember.RoomId))}, {names.Column<RoomMember>(nameof(RoomMember.UserId))},
+            {names.Column<RoomMember>(nameof(RoomMember.JoinedAt))}, {names.Column<RoomMember>(nameof(RoomMember.LastReadSeq))})
+        VALUES (@room, @user, @joinedAt, 0)
+        """);
 }
